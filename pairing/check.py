@@ -1,0 +1,140 @@
+"""An independent checker: does a plan keep the rules?
+
+It shares nothing with the model but the instance's data: each rule is a small
+named check, so a failure says which rule broke, for which group, with the
+figures. Tests, the command line and notebooks all use :func:`check`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .instance import Instance
+from .plan import Group, Plan
+from .rules import Rules
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: which rule, in which group, for which villages, and why."""
+
+    rule: str
+    group_id: str
+    villages: tuple[str, ...]
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"group {self.group_id}" if self.group_id else "plan"
+        return f"{where}: {self.rule}: {self.detail}"
+
+
+def _known(instance: Instance, group: Group) -> list[str]:
+    return [v for v in group.villages if v in instance]
+
+
+def check_villages_known(instance: Instance, rules: Rules, group: Group):
+    unknown = [v for v in group.villages if v not in instance]
+    if unknown:
+        yield Violation("village_known", group.group_id, tuple(unknown), f"unknown village ids {', '.join(unknown)}")
+
+
+def check_one_lead(instance: Instance, rules: Rules, group: Group):
+    if len(group.leads) != 1:
+        yield Violation("one_lead", group.group_id, group.leads,
+                        f"{len(group.leads)} leads ({', '.join(group.leads) or 'none'}); a group needs exactly one")
+
+
+def check_group_size(instance: Instance, rules: Rules, group: Group):
+    low, high = rules.group_size
+    size = len(group.villages)
+    if not low <= size <= high:
+        yield Violation("group_size", group.group_id, group.villages, f"{size} villages, outside {low}-{high}")
+
+
+def check_group_population(instance: Instance, rules: Rules, group: Group):
+    low, high = rules.group_population
+    people = int(sum(instance.population[instance.index(v)] for v in _known(instance, group)))
+    if not low <= people <= high:
+        yield Violation("group_population", group.group_id, group.villages, f"population {people:,}, outside {low:,}-{high:,}")
+
+
+def check_lead(instance: Instance, rules: Rules, group: Group):
+    """The lead is eligible, not weak, and no member is stronger."""
+    if not group.lead or group.lead not in instance:
+        return
+    lead = instance.index(group.lead)
+    if instance.weak[lead]:
+        yield Violation("lead_not_weak", group.group_id, (group.lead,), f"lead {group.lead} is a weak village")
+    if not instance.lead_eligible(rules.lead_top_share)[lead]:
+        yield Violation("lead_eligible", group.group_id, (group.lead,),
+                        f"lead {group.lead} is not eligible to lead (lead_eligible column, or not among the strongest {rules.lead_top_share:.0%})")
+    stronger = [v for v in group.members if v in instance and instance.strength[instance.index(v)] > instance.strength[lead]]
+    if stronger:
+        yield Violation("lead_strongest", group.group_id, (group.lead, *stronger),
+                        f"members {', '.join(stronger)} are stronger than lead {group.lead} "
+                        f"({max(instance.strength[instance.index(v)] for v in stronger):.3f} > {instance.strength[lead]:.3f})")
+
+
+def check_contiguity(instance: Instance, rules: Rules, group: Group):
+    villages = _known(instance, group)
+    if rules.contiguity == "star" and group.lead in instance:
+        apart = [v for v in villages if v != group.lead and not instance.graph.has_edge(v, group.lead)]
+        if apart:
+            yield Violation("star", group.group_id, tuple(apart), f"members {', '.join(apart)} are not adjacent to lead {group.lead}")
+    elif villages and not nx.is_connected(instance.graph.subgraph(villages)):
+        parts = [sorted(part) for part in nx.connected_components(instance.graph.subgraph(villages))]
+        yield Violation("connected", group.group_id, tuple(villages),
+                        f"not connected: {len(parts)} separate parts " + " | ".join(", ".join(part) for part in parts))
+
+
+def check_same_township(instance: Instance, rules: Rules, group: Group):
+    townships = sorted({instance.township[instance.index(v)] for v in _known(instance, group)})
+    if rules.same_township and len(townships) > 1:
+        yield Violation("same_township", group.group_id, group.villages, f"spans townships {', '.join(townships)}")
+
+
+GROUP_CHECKS = (check_villages_known, check_one_lead, check_group_size, check_group_population, check_lead,
+                check_contiguity, check_same_township)
+
+
+def check_disjoint(plan: Plan):
+    counts = Counter(v for group in plan.groups for v in set(group.villages))
+    for village, count in sorted(counts.items()):
+        if count > 1:
+            groups = [g.group_id for g in plan.groups if village in g.villages]
+            yield Violation("disjoint", ", ".join(groups), (village,), f"village {village} is in {count} groups ({', '.join(groups)})")
+
+
+def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = None) -> list[Violation]:
+    """Every rule the plan breaks; an empty list means the plan is valid.
+
+    Parameters
+    ----------
+    plan : Plan
+    instance : Instance, optional
+        The villages to check against; defaults to the plan's own.
+    rules : Rules, optional
+        The rules to check against; defaults to the plan's own.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Group, Instance, Plan, Rules
+    >>> table = pd.DataFrame({"village_id": list("abc"), "name": list("abc"), "township": "T",
+    ...     "population": [500, 400, 300], "strength": [3.0, 2, 1], "weak": [False, True, True]})
+    >>> instance = Instance(table, nx.path_graph(list("abc")))
+    >>> check(Plan(instance, Rules(), (Group("G1", ("a",), ("b", "c")),)))
+    []
+    >>> [v.rule for v in check(Plan(instance, Rules(), (Group("G1", ("b",), ("a", "c")),)))]
+    ['lead_not_weak', 'lead_eligible', 'lead_strongest']
+    """
+    instance = plan.instance if instance is None else instance
+    rules = plan.rules if rules is None else rules
+    violations = list(check_disjoint(plan))
+    for group in plan.groups:
+        for rule_check in GROUP_CHECKS:
+            violations.extend(rule_check(instance, rules, group))
+    return violations

@@ -1,0 +1,94 @@
+"""The data diagnosis behind ``pairing check``: what the instance allows before any
+solve, and why a village can be in no group at all."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from .instance import Instance
+from .model.candidates import Candidates, enumerate_candidates, reachable_neighbours
+from .rules import Rules
+
+
+def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | None = None) -> dict[str, str]:
+    """For every village that is in no candidate group, the first rule that rules it out.
+
+    Parameters
+    ----------
+    instance : Instance
+    rules : Rules
+    candidates : Candidates, optional
+        The instance's candidate groups, if already enumerated.
+
+    Returns
+    -------
+    dict
+        village id -> reason, e.g. ``"population 2,350 exceeds the ceiling 2,000 alone"``.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": [500, 400, 300, 2500], "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
+    >>> no_group_reasons(Instance(table, nx.Graph([("a", "b"), ("b", "c")])), Rules())
+    {'d': 'population 2,500 exceeds the ceiling 2,000 alone'}
+    """
+    candidates = enumerate_candidates(instance, rules) if candidates is None else candidates
+    covered = np.zeros(instance.n, dtype=bool)
+    for rows in candidates.groups:
+        covered[list(rows)] = True
+    if covered.all():
+        return {}
+    low_size, high_size = rules.group_size
+    low_people, high_people = rules.group_population
+    neighbours = reachable_neighbours(instance, rules)
+    reach = nx.Graph()
+    reach.add_nodes_from(range(instance.n))
+    reach.add_edges_from((i, j) for i in range(instance.n) for j in neighbours[i])
+    cluster_size = {row: len(part) for part in nx.connected_components(reach) for row in part}
+    without_lead = np.zeros(instance.n, dtype=bool)
+    for rows in enumerate_candidates(instance, rules, require_lead=False).groups:
+        without_lead[list(rows)] = True
+    reasons = {}
+    for row in np.flatnonzero(~covered):
+        village, people = instance.ids[row], int(instance.population[row])
+        if people > high_people:
+            reason = f"population {people:,} exceeds the ceiling {high_people:,} alone"
+        elif not instance.neighbours[row]:
+            reason = "isolated: no adjacent village"
+        elif not neighbours[row]:
+            reason = f"no adjacent village in its township {instance.township[row]}"
+        elif cluster_size[row] < low_size:
+            reason = f"only {cluster_size[row]} villages reachable, fewer than {low_size}"
+        elif not without_lead[row]:
+            reason = (f"no {low_size}-{high_size} {'villages around a hub' if rules.contiguity == 'star' else 'connected villages'}"
+                      f" with it reach {low_people:,}-{high_people:,} people")
+        else:
+            reason = "no eligible lead within reach: the strongest village of every group it could join is weak or not lead-eligible"
+        reasons[village] = reason
+    return reasons
+
+
+def diagnose(instance: Instance, rules: Rules) -> dict:
+    """Counts, adjacency statistics, isolated villages, and the villages that can be
+    in no group with the reason, without solving."""
+    candidates = enumerate_candidates(instance, rules)
+    degrees = np.array([len(n) for n in instance.neighbours])
+    reasons = no_group_reasons(instance, rules, candidates)
+    eligible = instance.lead_eligible(rules.lead_top_share) & ~instance.weak
+    return {
+        "villages": instance.n,
+        "townships": int(len(set(instance.township))),
+        "population": int(instance.population.sum()),
+        "weak": int(instance.weak.sum()),
+        "can_lead": int(eligible.sum()),
+        "edges": instance.graph.number_of_edges(),
+        "tolerance_edges": instance.tolerance_edges,
+        "mean_degree": round(float(degrees.mean()), 2) if instance.n else 0.0,
+        "components": nx.number_connected_components(instance.graph),
+        "isolated": [v for v, d in zip(instance.ids, degrees) if d == 0],
+        "candidate_groups": len(candidates),
+        "no_group": reasons,
+        "weak_no_group": sum(bool(instance.weak[instance.index(v)]) for v in reasons),
+    }

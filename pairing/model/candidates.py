@@ -1,0 +1,142 @@
+"""Enumerate every group the rules allow.
+
+Groups are tiny (3-5 villages) and local, so all of them can be listed: a
+connected set is grown from its smallest row outwards (the ESU scheme of
+Wernicke 2006, which yields each connected set exactly once), pruned as soon as
+the population ceiling is passed (populations are positive, so no superset can
+come back under it). Set packing over these candidates has a far tighter LP
+relaxation than an assignment model with flow-based contiguity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+
+from ..instance import Instance
+from ..rules import Rules
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate groups as row tuples (lead first, then members in row order)."""
+
+    groups: tuple[tuple[int, ...], ...]
+    weak: np.ndarray
+    size: np.ndarray
+    distance: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def containing(self, n: int) -> list[list[int]]:
+        """For each of ``n`` rows, the candidates it is in."""
+        index: list[list[int]] = [[] for _ in range(n)]
+        for candidate, rows in enumerate(self.groups):
+            for row in rows:
+                index[row].append(candidate)
+        return index
+
+
+def reachable_neighbours(instance: Instance, rules: Rules, allowed: np.ndarray | None = None) -> list[list[int]]:
+    """Neighbours each row may share a group with: adjacent, both allowed, and in the
+    same township when the rules say so."""
+    township = instance.township
+    allowed = np.ones(instance.n, dtype=bool) if allowed is None else allowed
+    return [
+        [j for j in instance.neighbours[i] if allowed[j] and (not rules.same_township or township[j] == township[i])]
+        if allowed[i] else []
+        for i in range(instance.n)
+    ]
+
+
+def connected_sets(neighbours: list[list[int]], population: np.ndarray, max_size: int, max_population: int):
+    """Yield every connected row set of at most ``max_size`` rows and at most
+    ``max_population`` people, each once, as a sorted tuple."""
+    for root in range(len(neighbours)):
+        if population[root] > max_population:
+            continue
+        yield from _extend(neighbours, population, max_size, max_population, root,
+                           (root,), int(population[root]), [u for u in neighbours[root] if u > root], set(neighbours[root]) | {root})
+
+
+def _extend(neighbours, population, max_size, max_population, root, chosen, people, extension, closed):
+    yield tuple(sorted(chosen))
+    if len(chosen) == max_size:
+        return
+    extension = list(extension)
+    while extension:
+        w = extension.pop()
+        if people + population[w] > max_population:
+            continue
+        # Only neighbours of w that no chosen vertex already reaches may be added later
+        # on this branch: that is what makes every set appear once.
+        exclusive = [u for u in neighbours[w] if u > root and u not in closed]
+        yield from _extend(neighbours, population, max_size, max_population, root, chosen + (w,),
+                           people + int(population[w]), extension + exclusive, closed | set(neighbours[w]))
+
+
+def enumerate_candidates(instance: Instance, rules: Rules, *, require_lead: bool = True, allowed: np.ndarray | None = None) -> Candidates:
+    """Every group the rules allow.
+
+    Parameters
+    ----------
+    instance : Instance
+    rules : Rules
+    require_lead : bool
+        If False, skip the lead rules (used to explain why a village fits no group).
+    allowed : numpy.ndarray of bool, optional
+        Rows that may be grouped at all.
+
+    Returns
+    -------
+    Candidates
+        Each group's lead is its strongest village (by ``Instance.strength_rank``).
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Instance, Rules
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": [400] * 4, "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
+    >>> instance = Instance(table, nx.path_graph(list("abcd")))
+    >>> enumerate_candidates(instance, Rules(group_size=(3, 3), group_population=(1000, 2000))).groups
+    ((0, 1, 2), (3, 1, 2))
+    """
+    low_size, high_size = rules.group_size
+    low_people, high_people = rules.group_population
+    neighbours = reachable_neighbours(instance, rules, allowed)
+    population, rank = instance.population, instance.strength_rank
+    can_lead = instance.lead_eligible(rules.lead_top_share) & ~instance.weak
+    if rules.contiguity == "star":
+        sets = _star_sets(neighbours, population, rank, can_lead if require_lead else None, high_size, high_people)
+    else:
+        sets = connected_sets(neighbours, population, high_size, high_people)
+    groups = []
+    for rows in sets:
+        if len(rows) < low_size or population[list(rows)].sum() < low_people:
+            continue
+        lead = max(rows, key=lambda row: rank[row])
+        if require_lead and not can_lead[lead]:
+            continue
+        groups.append((lead, *(row for row in rows if row != lead)))
+    groups.sort()
+    weak = np.array([instance.weak[list(g)].sum() for g in groups], dtype=np.int64)
+    size = np.array([len(g) for g in groups], dtype=np.int64)
+    distance = np.array([sum(instance.distance(g[0], member) for member in g[1:]) for g in groups], dtype=np.int64)
+    return Candidates(tuple(groups), weak, size, distance)
+
+
+def _star_sets(neighbours, population, rank, can_lead, max_size, max_population):
+    """Star groups: a lead and 1..max_size-1 weaker neighbours of it. With
+    ``can_lead`` None any village may be the hub."""
+    for lead in range(len(neighbours)):
+        if can_lead is not None and not can_lead[lead]:
+            continue
+        weaker = [u for u in neighbours[lead] if rank[u] < rank[lead]]
+        for k in range(1, max_size):
+            for members in combinations(weaker, k):
+                if population[lead] + population[list(members)].sum() <= max_population:
+                    yield tuple(sorted((lead, *members)))

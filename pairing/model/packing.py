@@ -1,0 +1,104 @@
+"""Set packing over candidate groups, in CP-SAT, solved one objective level at a time.
+
+Data: the candidates. Variables: one bool per candidate ("is this group in the
+plan"). Constraints: every village in at most one chosen group. Objective: set
+per stage by :meth:`PackingModel.optimise`; a stage that is proven optimal is
+then held fixed as a constraint, so the next stage optimises only among plans
+that are optimal for all earlier ones (lexicographic optimisation).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from .candidates import Candidates
+
+STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
+                cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """How one objective level went."""
+
+    objective: str
+    status: str
+    value: int | None
+    bound: int | None
+    seconds: float
+    selection: tuple[int, ...] | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.value is None or self.bound is None:
+            return None
+        return abs(self.bound - self.value) / max(1, abs(self.bound))
+
+    def as_dict(self) -> dict:
+        return {"objective": self.objective, "status": self.status, "value": self.value, "bound": self.bound,
+                "gap": None if self.gap is None else round(self.gap, 6), "seconds": round(self.seconds, 3)}
+
+
+def greedy_selection(candidates: Candidates, n: int) -> tuple[int, ...]:
+    """A quick plan: take candidates with the most weak villages, then the most
+    villages, then the shortest distance, as long as they share no village."""
+    order = np.lexsort((candidates.distance, -candidates.size, -candidates.weak))
+    used = np.zeros(n, dtype=bool)
+    chosen = []
+    for candidate in order:
+        rows = list(candidates.groups[candidate])
+        if not used[rows].any():
+            used[rows] = True
+            chosen.append(int(candidate))
+    return tuple(sorted(chosen))
+
+
+class PackingModel:
+    """The CP-SAT model, kept across stages so that later stages reuse it."""
+
+    def __init__(self, candidates: Candidates, n: int):
+        # Data
+        self.candidates = candidates
+        self.model = cp_model.CpModel()
+        # Variables: chosen[c] is true when candidate group c is in the plan.
+        self.chosen = [self.model.new_bool_var(f"group_{c}") for c in range(len(candidates))]
+        # Constraints: groups are disjoint, every village in at most one chosen group.
+        for village_candidates in candidates.containing(n):
+            if len(village_candidates) > 1:
+                self.model.add_at_most_one(self.chosen[c] for c in village_candidates)
+
+    def _expression(self, coefficients: np.ndarray):
+        return cp_model.LinearExpr.weighted_sum(self.chosen, [int(c) for c in coefficients])
+
+    def optimise(self, solver: cp_model.CpSolver, objective: str, coefficients: np.ndarray, *, maximise: bool,
+                 hint: tuple[int, ...], time_limit: float) -> StageResult:
+        """Optimise one objective level within ``time_limit`` seconds, hinted with
+        ``hint`` (a selection of candidates)."""
+        expression = self._expression(coefficients)
+        self.model.clear_objective()
+        (self.model.maximize if maximise else self.model.minimize)(expression)
+        self.model.clear_hints()
+        hinted = set(hint)
+        for c, variable in enumerate(self.chosen):
+            self.model.add_hint(variable, c in hinted)
+        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        started = time.perf_counter()
+        status = solver.solve(self.model)
+        seconds = time.perf_counter() - started
+        # Read values only when the solver has a solution.
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))
+            value = int(round(solver.objective_value))
+            bound = value if status == cp_model.OPTIMAL else int(np.floor(solver.best_objective_bound + 1e-6) if maximise
+                                                                 else np.ceil(solver.best_objective_bound - 1e-6))
+            return StageResult(objective, STATUS_NAMES[status], value, bound, seconds, selection)
+        return StageResult(objective, STATUS_NAMES[status], None, None, seconds, None)
+
+    def hold(self, coefficients: np.ndarray, value: int, *, maximise: bool) -> None:
+        """Keep a proven level: later stages may not make it worse."""
+        expression = self._expression(coefficients)
+        self.model.add(expression >= value if maximise else expression <= value)

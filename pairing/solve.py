@@ -1,0 +1,147 @@
+"""Solve an instance: enumerate candidate groups, then optimise the lexicographic
+objective one level at a time with CP-SAT. Free of IO."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from dataclasses import replace
+
+from ortools.sat.python import cp_model
+
+from .instance import Instance
+from .model.candidates import Candidates, enumerate_candidates
+from .model.packing import PackingModel, StageResult, greedy_selection
+from .plan import Group, Objective, Plan
+from .rules import Rules, SolverParams
+
+#: The objective levels, in lexicographic order: (name, candidate attribute, maximise).
+LEVELS = (("weak_grouped", "weak", True), ("villages_grouped", "size", True), ("distance", "distance", False))
+
+
+def solve(instance: Instance, rules: Rules | None = None, *, params: SolverParams | None = None,
+          time_limit: float | None = None, workers: int | None = None, seed: int | None = None) -> Plan:
+    """The best plan for an instance under the rules.
+
+    Maximises the number of weak villages grouped, then the number of villages
+    grouped, then minimises the total member-to-lead distance, each level
+    proven optimal before the next is optimised with it held fixed.
+
+    Parameters
+    ----------
+    instance : Instance
+    rules : Rules, optional
+        Defaults to ``Rules()`` (the Anqiu rules).
+    params : SolverParams, optional
+        Time limit, workers, seed, log; ``time_limit``, ``workers`` and ``seed``
+        override its fields.
+
+    Returns
+    -------
+    Plan
+        Status OPTIMAL only if every level was proven optimal; FEASIBLE with a
+        bound and gap when the time limit or Ctrl-C/SIGTERM stopped the search.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Instance
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": [500, 400, 300, 300], "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
+    >>> plan = solve(Instance(table, nx.path_graph(list("abcd"))), time_limit=5)
+    >>> plan.status, [group.villages for group in plan.groups]
+    ('OPTIMAL', [('a', 'b', 'c', 'd')])
+    """
+    rules = rules or Rules()
+    params = params or SolverParams()
+    overrides = {k: v for k, v in {"time_limit": time_limit, "workers": workers, "seed": seed}.items() if v is not None}
+    params = replace(params, **overrides)
+    started = time.perf_counter()
+    deadline = started + params.time_limit
+
+    candidates = enumerate_candidates(instance, rules)
+    enumerate_seconds = time.perf_counter() - started
+    selection = greedy_selection(candidates, instance.n)
+    stages: list[StageResult] = []
+    interrupted = threading.Event()
+    if len(candidates):
+        model = PackingModel(candidates, instance.n)
+        solver = _solver(params)
+        with _stop_on_signals(solver, interrupted):
+            for objective, attribute, maximise in LEVELS:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0 or interrupted.is_set():
+                    break
+                coefficients = getattr(candidates, attribute)
+                stage = model.optimise(solver, objective, coefficients, maximise=maximise, hint=selection, time_limit=remaining)
+                stages.append(stage)
+                if stage.selection is not None:
+                    selection = stage.selection
+                if stage.status != "OPTIMAL":
+                    break
+                model.hold(coefficients, stage.value, maximise=maximise)
+    return _plan(instance, rules, params, candidates, selection, stages, time.perf_counter() - started, enumerate_seconds)
+
+
+def _solver(params: SolverParams) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = params.workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.log_search_progress = params.log
+    # pairing stops the search itself on SIGINT and SIGTERM (see _stop_on_signals).
+    solver.parameters.catch_sigint_signal = False
+    return solver
+
+
+@contextlib.contextmanager
+def _stop_on_signals(solver: cp_model.CpSolver, interrupted: threading.Event):
+    """Turn Ctrl-C and SIGTERM into a graceful stop: the search ends as if its time
+    were up and the best plan so far is returned. Python only runs signal handlers
+    between bytecodes, never while CP-SAT is searching, so the signals are blocked
+    here and waited for in a watcher thread instead."""
+    watched = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    done = threading.Event()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+
+    def watch() -> None:
+        while not done.is_set():
+            if signal.sigtimedwait(watched, 0.1) is not None:
+                interrupted.set()
+                solver.stop_search()
+
+    watcher = threading.Thread(target=watch, name="pairing-signal-watcher", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _plan(instance: Instance, rules: Rules, params: SolverParams, candidates: Candidates, selection: tuple[int, ...],
+          stages: list[StageResult], seconds: float, enumerate_seconds: float) -> Plan:
+    ids = instance.ids
+    chosen = sorted((candidates.groups[c] for c in selection), key=lambda rows: (instance.township[rows[0]], ids[rows[0]]))
+    width = max(3, len(str(len(chosen))))
+    groups = tuple(Group(f"G{k:0{width}d}", (ids[rows[0]],), tuple(sorted(ids[r] for r in rows[1:])))
+                   for k, rows in enumerate(chosen, start=1))
+    proven = not len(candidates) or (len(stages) == len(LEVELS) and all(stage.status == "OPTIMAL" for stage in stages))
+    unproven = next((stage for stage in stages if stage.status != "OPTIMAL"), None)
+    bounds = {stage.objective: stage.bound for stage in stages}
+    if not len(candidates):
+        bounds = {"weak_grouped": 0, "villages_grouped": 0, "distance": 0}
+    info = {"objective": "enumerate", "status": "DONE", "candidates": len(candidates), "seconds": round(enumerate_seconds, 3)}
+    return Plan(
+        instance, rules, groups,
+        status="OPTIMAL" if proven else "FEASIBLE",
+        bound=Objective(bounds.get("weak_grouped"), bounds.get("villages_grouped"), bounds.get("distance")),
+        gap=0.0 if proven else (unproven.gap if unproven is not None else None),
+        solve_seconds=seconds, seed=params.seed, workers=params.workers,
+        stages=(info, *(stage.as_dict() for stage in stages)),
+    )

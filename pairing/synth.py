@@ -1,0 +1,544 @@
+"""Plausible synthetic geography and village indicators.
+
+Two uses: ``pairing generate`` builds a whole synthetic county with
+:func:`synthetic_county`, and ``instances/build.py`` dresses the real village
+lists of four counties (codes, names, townships) with synthetic polygons and
+indicators using the same building blocks:
+
+* :func:`partition_region` cuts a region into contiguous parts of given areas
+  (townships inside a county);
+* :func:`voronoi_villages` tiles a region with village-like cells whose shared
+  borders give a natural adjacency graph;
+* :func:`synthetic_indicators` draws population, collective income, committee
+  rating and industry, then derives strength and weakness with
+  :data:`STRENGTH_SPEC` and :data:`WEAK_SPEC`.
+
+Everything is driven by a :class:`numpy.random.Generator`, so a seed gives the
+same result on every run. Geometry is in metres (a projected CRS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+import shapely.affinity
+from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from .config import StrengthSpec, WeakSpec
+from .errors import InputError
+from .instance import derive_strength, derive_weak
+
+#: Levels of the party-committee rating (党组织评定) and their strength scores.
+RATING_LEVELS: dict[str, float] = {"好": 1.0, "较好": 0.7, "一般": 0.4, "较差": 0.0}
+
+#: How strength is derived from the synthetic indicators (the same weights the
+#: bundled ``instances/anqiu_zh.toml`` declares for the planner's spreadsheet).
+STRENGTH_SPEC = StrengthSpec(
+    weights={"collective_income": 0.5, "population": 0.2, "committee_rating": 0.3},
+    normalise="rank",
+    levels={"committee_rating": RATING_LEVELS},
+)
+
+#: Weak villages: the weakest 40% by strength, plus any village under 300 people.
+WEAK_SPEC = WeakSpec()
+
+#: Leading industries (主导产业) and how common each is county-wide.
+INDUSTRY_SHARES: dict[str, float] = {
+    "粮食": 0.30, "蔬菜": 0.20, "生姜": 0.10, "果品": 0.12, "畜牧": 0.10, "乡村旅游": 0.06, "工贸": 0.12,
+}
+
+#: Projected CRS of :func:`synthetic_county` (UTM zone 50N, metres).
+SYNTHETIC_CRS = "EPSG:32650"
+#: Where the synthetic county is centred (lon, lat): near Anqiu, Shandong.
+SYNTHETIC_CENTRE_LONLAT = (119.0, 36.0)
+#: County area per village in :func:`synthetic_county`, in m² (Anqiu: 1,711 km² / 864 ≈ 2 km²).
+AREA_PER_VILLAGE_M2 = 2.0e6
+#: Mean village population of :func:`synthetic_county` (Anqiu: 381,660 rural residents / 864 villages).
+MEAN_POPULATION = 440
+#: Smallest population a synthetic village can have.
+MINIMUM_POPULATION = 50
+
+_MIN_VILLAGES_PER_TOWNSHIP = 3
+_POPULATION_SIGMA = 0.6          # log-sd of population (lognormal)
+_LARGE_VILLAGE_SHARE = 0.04      # share of villages drawn from the heavy tail
+_MEDIAN_INCOME_WAN = 15.0        # median collective income, 万元
+_RATING_CUTS = (-1.476, -0.385, 0.674)  # standard-normal cuts: 7% 较差, 28% 一般, 40% 较好, 25% 好
+_RATING_ORDER = ("较差", "一般", "较好", "好")
+_INDUSTRY_PERSISTENCE = 0.5      # chance a village copies the previous (nearby) village's industry
+_CUT_SEARCH_STEPS = 48
+
+
+# --------------------------------------------------------------------------
+# Regions
+# --------------------------------------------------------------------------
+def partition_region(region: Polygon | MultiPolygon, weights: Sequence[float], rng: np.random.Generator) -> list[BaseGeometry]:
+    """Cut a region into contiguous parts whose areas are proportional to ``weights``.
+
+    Recursive bisection: the weights are split into two halves (in order), the
+    region is cut across its longer axis by a gently wavy line whose position is
+    found by bisection search so that the area fraction matches, and each side is
+    partitioned in turn. Pieces that a cut detaches from their side (a cut
+    through a bay or a peninsula) are handed to the side they border, so every
+    part of a connected region is one polygon. The parts tile the region: their
+    union is the region and they overlap only along shared borders.
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The area to cut, in a metric CRS.
+    weights : sequence of float
+        One positive weight per part, e.g. the number of villages of each township.
+    rng : numpy.random.Generator
+        Source of the small random tilt and waviness of the cuts.
+
+    Returns
+    -------
+    list of shapely geometries
+        One part per weight, in the order of ``weights``.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` is empty or has a weight that is not positive, or the
+        region has no area.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely.geometry import box
+    >>> parts = partition_region(box(0, 0, 4000, 1000), [1, 2, 1], np.random.default_rng(0))
+    >>> [round(part.area / 1e6, 2) for part in parts]
+    [1.0, 2.0, 1.0]
+    """
+    weights = [float(weight) for weight in weights]
+    if not weights:
+        raise ValueError("partition_region needs at least one weight")
+    if min(weights) <= 0 or not np.all(np.isfinite(weights)):
+        raise ValueError(f"weights must be positive numbers, got {weights}")
+    if region.is_empty or region.area <= 0:
+        raise ValueError("cannot partition a region without area")
+    if len(weights) == 1:
+        return [region]
+    half = len(weights) // 2
+    low, high = _cut_by_area(region, sum(weights[:half]) / sum(weights), rng)
+    return partition_region(low, weights[:half], rng) + partition_region(high, weights[half:], rng)
+
+
+def _cut_by_area(region: BaseGeometry, fraction: float, rng: np.random.Generator) -> tuple[BaseGeometry, BaseGeometry]:
+    """Split ``region`` in two by a wavy line across its longer axis; the first
+    side gets ``fraction`` of the area (as closely as a bisection search finds)."""
+    axis = _longer_axis_angle(region) + rng.uniform(-0.15, 0.15)
+    along = np.array([np.cos(axis), np.sin(axis)])
+    across = np.array([-along[1], along[0]])
+    coords = shapely.get_coordinates(region)
+    t_coords, s_coords = coords @ along, coords @ across
+    t_min, t_max = t_coords.min(), t_coords.max()
+    s_min, s_max = s_coords.min(), s_coords.max()
+    length, width = t_max - t_min, s_max - s_min
+    margin = 0.05 * (length + width) + 1.0
+    # A smooth wiggle: a few random sinusoids across the region, amplitude ~3% of its length.
+    s = np.linspace(s_min - margin, s_max + margin, 65)
+    wiggle = np.zeros_like(s)
+    for k in (1, 2, 3):
+        wiggle += rng.uniform(-1, 1) / k * np.sin(2 * np.pi * k * (s - s_min) / max(width, 1.0) + rng.uniform(0, 2 * np.pi))
+    wiggle *= 0.03 * length / max(np.abs(wiggle).max(), 1e-9)
+    reach = np.abs(wiggle).max()
+    back = t_min - reach - margin
+
+    def sides(position: float) -> tuple[BaseGeometry, BaseGeometry]:
+        curve = np.outer(position + wiggle, along) + np.outer(s, across)
+        closing = np.array([back * along + s[-1] * across, back * along + s[0] * across])
+        half_plane = Polygon(np.vstack([curve, closing]))
+        low = shapely.intersection(region, half_plane)
+        high = shapely.difference(region, half_plane)
+        return _contiguous_sides(low, high)
+
+    target = fraction * region.area
+    lo, hi = t_min - reach, t_max + reach
+    best = None
+    for _ in range(_CUT_SEARCH_STEPS):
+        middle = 0.5 * (lo + hi)
+        low, high = sides(middle)
+        error = low.area - target
+        if best is None or abs(error) < abs(best[0]):
+            best = (error, low, high)
+        if abs(error) <= 1e-7 * region.area:
+            break
+        if error < 0:
+            lo = middle
+        else:
+            hi = middle
+    return best[1], best[2]
+
+
+def _longer_axis_angle(region: BaseGeometry) -> float:
+    """Angle (radians) of the longer side of the region's minimum rotated rectangle."""
+    ring = np.asarray(shapely.minimum_rotated_rectangle(region).exterior.coords)
+    first, second = ring[1] - ring[0], ring[2] - ring[1]
+    side = first if np.hypot(*first) >= np.hypot(*second) else second
+    return float(np.arctan2(side[1], side[0]))
+
+
+def _polygons(geometry: BaseGeometry) -> list[Polygon]:
+    """The non-empty polygons of a geometry (collections flattened, lines and points dropped)."""
+    parts = shapely.get_parts(geometry)
+    polygons: list[Polygon] = []
+    for part in parts:
+        if isinstance(part, Polygon):
+            if not part.is_empty and part.area > 0:
+                polygons.append(part)
+        elif hasattr(part, "geoms"):
+            polygons.extend(_polygons(part))
+    return polygons
+
+
+def _contiguous_sides(low: BaseGeometry, high: BaseGeometry) -> tuple[BaseGeometry, BaseGeometry]:
+    """Hand the detached pieces of each side to the side they border, so that
+    each side keeps one main piece plus only pieces connected to it."""
+    low_parts, high_parts = _polygons(low), _polygons(high)
+    if len(low_parts) <= 1 and len(high_parts) <= 1:
+        return low, high
+    pieces = low_parts + high_parts
+    side = np.full(len(pieces), -1)
+    if low_parts:
+        side[int(np.argmax([part.area for part in low_parts]))] = 0
+    if high_parts:
+        side[len(low_parts) + int(np.argmax([part.area for part in high_parts]))] = 1
+    side = _assign_by_shared_border(pieces, side, default=np.array([0] * len(low_parts) + [1] * len(high_parts)))
+    merged = []
+    for label in (0, 1):
+        chosen = [piece for piece, owner in zip(pieces, side) if owner == label]
+        merged.append(shapely.union_all(chosen) if chosen else Polygon())
+    return merged[0], merged[1]
+
+
+def _assign_by_shared_border(pieces: list[Polygon], owner: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """Give every unowned piece (``owner == -1``) the owner of the owned piece it
+    shares the longest border with, repeatedly; pieces that touch nothing owned
+    (islands) fall back to ``default``."""
+    owner = owner.copy()
+    tree = shapely.STRtree(pieces)
+    while (owner < 0).any():
+        progress = False
+        for index in np.flatnonzero(owner < 0):
+            best_owner, best_length = -1, 0.0
+            for other in tree.query(pieces[index], predicate="intersects"):
+                if owner[other] < 0 or other == index:
+                    continue
+                length = shapely.intersection(pieces[index].boundary, pieces[other].boundary).length
+                if length > best_length:
+                    best_owner, best_length = owner[other], length
+            if best_owner >= 0:
+                owner[index] = best_owner
+                progress = True
+        if not progress:
+            unowned = owner < 0
+            owner[unowned] = default[unowned]
+    return owner
+
+
+# --------------------------------------------------------------------------
+# Villages
+# --------------------------------------------------------------------------
+def voronoi_villages(region: Polygon | MultiPolygon, n: int, rng: np.random.Generator, relaxation_rounds: int = 2) -> list[BaseGeometry]:
+    """Tile a region with ``n`` village-like Voronoi cells.
+
+    Seed points are drawn uniformly in the region and moved by Lloyd relaxation
+    (each point to the centre of its cell) so that cells have even, natural
+    shapes. The Voronoi cells are clipped to the region; a cell that the
+    clipping splits (across a bay, around a lake) keeps the piece with its seed
+    and hands the other pieces to the neighbour they share the longest border
+    with. Cells are returned along a Hilbert curve through their seeds, so
+    consecutive cells are near each other.
+
+    Parameters
+    ----------
+    region : Polygon or MultiPolygon
+        The area to tile, in a metric CRS.
+    n : int
+        Number of cells, at least 1.
+    rng : numpy.random.Generator
+        Source of the seed points.
+    relaxation_rounds : int, default 2
+        Rounds of Lloyd relaxation.
+
+    Returns
+    -------
+    list of shapely geometries
+        ``n`` valid, non-empty cells (polygons for a connected region) that tile
+        the region; neighbouring cells share borders exactly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely.geometry import box
+    >>> cells = voronoi_villages(box(0, 0, 3000, 2000), 6, np.random.default_rng(1))
+    >>> len(cells), all(cell.is_valid and not cell.is_empty for cell in cells)
+    (6, True)
+    >>> round(sum(cell.area for cell in cells) / 1e6, 6)
+    6.0
+    """
+    if n < 1:
+        raise ValueError(f"voronoi_villages needs n >= 1, got {n}")
+    if region.is_empty or region.area <= 0:
+        raise ValueError("cannot place villages in a region without area")
+    if n == 1:
+        return [region]
+    shapely.prepare(region)
+    points = _random_points_in(region, n, rng)
+    for _ in range(relaxation_rounds):
+        cells = _clipped_voronoi(points, region)
+        centres = shapely.centroid(cells)
+        outside = ~shapely.contains(region, centres)
+        centres[outside] = shapely.point_on_surface(cells[outside])
+        points = shapely.get_coordinates(centres)
+    cells = _clipped_voronoi(points, region)
+    cells = _keep_seed_pieces(cells, points)
+    order = _hilbert_order(points, region.bounds)
+    return [cells[i] for i in order]
+
+
+def _random_points_in(region: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` uniform random points strictly inside ``region`` (rejection sampling)."""
+    x_min, y_min, x_max, y_max = region.bounds
+    found: list[np.ndarray] = []
+    count = 0
+    fill = max(region.area / ((x_max - x_min) * (y_max - y_min)), 0.01)
+    while count < n:
+        batch = int((n - count) / fill * 1.3) + 16
+        xy = rng.uniform((x_min, y_min), (x_max, y_max), size=(batch, 2))
+        xy = xy[shapely.contains_xy(region, xy[:, 0], xy[:, 1])]
+        found.append(xy)
+        count += len(xy)
+    return np.vstack(found)[:n]
+
+
+def _clipped_voronoi(points: np.ndarray, region: BaseGeometry) -> np.ndarray:
+    """Voronoi cells of ``points`` (in point order), clipped to ``region``."""
+    diagram = shapely.voronoi_polygons(MultiPoint(points), extend_to=region, ordered=True)
+    cells = np.asarray(shapely.get_parts(diagram))
+    if len(cells) != len(points):
+        raise RuntimeError(f"Voronoi diagram has {len(cells)} cells for {len(points)} points (duplicate points?)")
+    return shapely.intersection(cells, region)
+
+
+def _keep_seed_pieces(cells: np.ndarray, points: np.ndarray) -> list[BaseGeometry]:
+    """Make each cell the single piece holding its seed; detached pieces join a neighbour."""
+    pieces: list[Polygon] = []
+    owner: list[int] = []
+    for index, cell in enumerate(cells):
+        parts = _polygons(cell)
+        if len(parts) == 1:
+            pieces.append(parts[0])
+            owner.append(index)
+            continue
+        seed = Point(points[index])
+        home = next((k for k, part in enumerate(parts) if part.covers(seed)), int(np.argmax([part.area for part in parts])))
+        for k, part in enumerate(parts):
+            pieces.append(part)
+            owner.append(index if k == home else -1)
+    owner_array = np.asarray(owner)
+    if (owner_array < 0).any():
+        fallback = np.repeat(np.arange(len(cells)), [len(_polygons(cell)) for cell in cells])
+        owner_array = _assign_by_shared_border(pieces, owner_array, default=fallback)
+    result: list[BaseGeometry] = []
+    for index in range(len(cells)):
+        mine = [pieces[k] for k in np.flatnonzero(owner_array == index)]
+        result.append(mine[0] if len(mine) == 1 else shapely.union_all(mine))
+    return result
+
+
+def _hilbert_order(points: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
+    """Positions of ``points`` sorted along a Hilbert curve over ``bounds``."""
+    distance = gpd.GeoSeries(shapely.points(points)).hilbert_distance(total_bounds=bounds, level=16)
+    return np.argsort(distance.to_numpy(), kind="stable")
+
+
+# --------------------------------------------------------------------------
+# Indicators
+# --------------------------------------------------------------------------
+def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generator,
+                         townships: Sequence[object] | None = None) -> pd.DataFrame:
+    """Draw plausible village indicators and derive strength and weakness.
+
+    * ``population``: lognormal (log-sd 0.6) with a few large villages from a
+      heavier tail, rescaled so that the mean is ``mean_population``, at least
+      :data:`MINIMUM_POPULATION`;
+    * ``collective_income`` (村集体收入, 万元): lognormal around 15 万元, rising
+      with population (log-log correlation about 0.5);
+    * ``committee_rating`` (党组织评定): 好/较好/一般/较差 (about 25/40/28/7%),
+      better for larger and richer villages;
+    * ``industry`` (主导产业): one of :data:`INDUSTRY_SHARES`; each township
+      favours a few industries, and a village often shares the industry of the
+      previous one, so rows given in spatial order form industry clusters;
+    * ``strength`` from :data:`STRENGTH_SPEC` and ``weak`` from :data:`WEAK_SPEC`.
+
+    Parameters
+    ----------
+    n : int
+        Number of villages.
+    mean_population : float
+        Target mean population per village.
+    rng : numpy.random.Generator
+        Source of randomness.
+    townships : sequence, optional
+        Township of each row (same length as ``n``), for township-level
+        industry preferences; rows should be in spatial order within a township.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``population`` (int), ``collective_income`` (float),
+        ``committee_rating``, ``industry``, ``strength`` (float), ``weak`` (bool).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> table = synthetic_indicators(500, 440, np.random.default_rng(0))
+    >>> list(table.columns)
+    ['population', 'collective_income', 'committee_rating', 'industry', 'strength', 'weak']
+    >>> bool(abs(table["population"].mean() - 440) < 5), int(table["population"].min()) >= 50
+    (True, True)
+    """
+    if n < 1:
+        raise ValueError(f"synthetic_indicators needs n >= 1, got {n}")
+    if townships is not None and len(townships) != n:
+        raise ValueError(f"townships has {len(townships)} entries for {n} villages")
+    population = _draw_population(n, mean_population, rng)
+    log_population = np.log(population)
+    population_score = _standardised(log_population)
+    log_income = np.log(_MEDIAN_INCOME_WAN) + 0.45 * population_score + rng.normal(0.0, 0.8, n)
+    income = np.maximum(np.round(np.exp(log_income), 1), 0.1)
+    latent = 0.45 * population_score + 0.55 * _standardised(np.log(income)) + rng.normal(0.0, 0.8, n)
+    rating = np.asarray(_RATING_ORDER, dtype=object)[np.digitize(_standardised(latent), _RATING_CUTS)]
+    table = pd.DataFrame({
+        "population": population,
+        "collective_income": income,
+        "committee_rating": rating.astype(str),
+        "industry": _draw_industries(n, rng, townships),
+    })
+    table["strength"] = derive_strength(table, STRENGTH_SPEC)
+    table["weak"] = derive_weak(table["strength"], table["population"], WEAK_SPEC).astype(bool)
+    return table
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values, dtype=float)
+
+
+def _draw_population(n: int, mean_population: float, rng: np.random.Generator) -> np.ndarray:
+    """Lognormal populations with a heavy tail, rescaled to ``mean_population``."""
+    raw = rng.lognormal(0.0, _POPULATION_SIGMA, n)
+    large = rng.random(n) < _LARGE_VILLAGE_SHARE
+    raw[large] *= rng.uniform(2.0, 4.0, int(large.sum()))
+    scale = mean_population / raw.mean()
+    for _ in range(8):  # the floor raises the mean a little; shrink the scale until it is stable
+        scale *= mean_population / np.maximum(raw * scale, MINIMUM_POPULATION).mean()
+    values = np.maximum(raw * scale, MINIMUM_POPULATION)
+    return np.maximum(np.round(values), MINIMUM_POPULATION).astype(np.int64)
+
+
+def _draw_industries(n: int, rng: np.random.Generator, townships: Sequence[object] | None) -> np.ndarray:
+    """Industries with township preferences and spatial persistence along the rows."""
+    names = np.array(list(INDUSTRY_SHARES), dtype=object)
+    shares = np.array(list(INDUSTRY_SHARES.values()))
+    labels = np.zeros(n, dtype=np.int64) if townships is None else pd.factorize(pd.Series(list(townships)))[0]
+    preferences = {label: rng.dirichlet(shares * 6.0) for label in np.unique(labels)}
+    industries = np.empty(n, dtype=object)
+    for i in range(n):
+        if i and labels[i] == labels[i - 1] and rng.random() < _INDUSTRY_PERSISTENCE:
+            industries[i] = industries[i - 1]
+        else:
+            industries[i] = names[rng.choice(len(names), p=preferences[labels[i]])]
+    return industries.astype(str)
+
+
+# --------------------------------------------------------------------------
+# A whole county
+# --------------------------------------------------------------------------
+def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFrame:
+    """A whole synthetic county: outline, townships, village polygons and indicators.
+
+    The outline is an irregular blob of about :data:`AREA_PER_VILLAGE_M2` per
+    village centred near 119°E 36°N (UTM 50N, :data:`SYNTHETIC_CRS`). Each
+    township gets a random number of villages (at least 3) and a contiguous
+    area proportional to it (:func:`partition_region`), tiled by its villages
+    (:func:`voronoi_villages`). Indicators come from
+    :func:`synthetic_indicators` with a mean of :data:`MEAN_POPULATION` people.
+
+    Parameters
+    ----------
+    villages : int
+        Number of villages, at least 3 per township.
+    townships : int
+        Number of townships, at least 1.
+    seed : int
+        Random seed (non-negative); the same seed gives the same county.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``village_id`` (``G{seed}{township:03d}{village:03d}``),
+        ``name`` (村0001...), ``township`` (乡镇01...), ``population``,
+        ``collective_income``, ``committee_rating``, ``industry``,
+        ``strength``, ``weak`` and ``geometry`` (polygons, metres).
+
+    Raises
+    ------
+    InputError
+        If there are fewer than 3 villages per township or no township.
+
+    Examples
+    --------
+    >>> county = synthetic_county(30, 3, seed=7)
+    >>> len(county), county["township"].nunique(), county.crs.to_epsg()
+    (30, 3, 32650)
+    >>> county["village_id"].iloc[0]
+    'G7001001'
+    """
+    if townships < 1:
+        raise InputError(f"townships = {townships}", fix="ask for at least 1 township", column="townships")
+    if villages < _MIN_VILLAGES_PER_TOWNSHIP * townships:
+        raise InputError(f"{villages} villages are too few for {townships} townships",
+                         fix=f"ask for at least {_MIN_VILLAGES_PER_TOWNSHIP * townships} villages (3 per township)", column="villages")
+    if seed < 0:
+        raise InputError(f"seed = {seed} is negative", fix="use a seed of 0 or more", column="seed")
+    rng = np.random.default_rng(seed)
+    outline = _county_outline(villages * AREA_PER_VILLAGE_M2, rng)
+    spare = villages - _MIN_VILLAGES_PER_TOWNSHIP * townships
+    counts = _MIN_VILLAGES_PER_TOWNSHIP + rng.multinomial(spare, rng.dirichlet(np.full(townships, 4.0)))
+    areas = partition_region(outline, counts.tolist(), rng)
+    village_width = max(3, len(str(int(counts.max()))))
+    name_width = max(4, len(str(villages)))
+    rows, cells = [], []
+    for township, (count, area) in enumerate(zip(counts, areas), start=1):
+        for village, cell in enumerate(voronoi_villages(area, int(count), rng), start=1):
+            rows.append((f"G{seed}{township:03d}{village:0{village_width}d}", f"乡镇{township:02d}"))
+            cells.append(cell)
+    table = pd.DataFrame(rows, columns=["village_id", "township"])
+    table.insert(1, "name", [f"村{number:0{name_width}d}" for number in range(1, villages + 1)])
+    indicators = synthetic_indicators(villages, MEAN_POPULATION, rng, townships=table["township"])
+    table = pd.concat([table, indicators], axis=1)
+    return gpd.GeoDataFrame(table, geometry=cells, crs=SYNTHETIC_CRS)
+
+
+def _county_outline(area: float, rng: np.random.Generator) -> Polygon:
+    """An irregular, star-shaped county outline of the given area (m²) around
+    :data:`SYNTHETIC_CENTRE_LONLAT`, in :data:`SYNTHETIC_CRS`."""
+    angles = np.linspace(0.0, 2 * np.pi, 360, endpoint=False)
+    radius = np.ones_like(angles)
+    for k in range(2, 25):
+        amplitude = (0.22 if k < 6 else 0.05) / k ** 0.7 * rng.uniform(0.3, 1.0)
+        radius += amplitude * np.cos(k * angles + rng.uniform(0, 2 * np.pi))
+    radius = np.maximum(radius, 0.35)
+    shape = Polygon(np.column_stack([radius * np.cos(angles), radius * np.sin(angles)]))
+    scale = np.sqrt(area / shape.area)
+    centre_x, centre_y = pyproj.Transformer.from_crs("EPSG:4326", SYNTHETIC_CRS, always_xy=True).transform(*SYNTHETIC_CENTRE_LONLAT)
+    return shapely.affinity.affine_transform(shape, [scale, 0, 0, scale, centre_x, centre_y])

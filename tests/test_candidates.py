@@ -1,0 +1,45 @@
+"""Candidate enumeration agrees with brute force and with the independent checker."""
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from hand import hand_instance
+from pairing import Group, Plan, Rules, check
+from pairing.model.candidates import connected_sets, enumerate_candidates
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_connected_sets_lists_each_connected_set_once(seed):
+    rng = np.random.default_rng(seed)
+    graph = nx.gnp_random_graph(11, 0.3, seed=seed)
+    population = rng.integers(1, 5, size=11)
+    found = list(connected_sets([sorted(graph[i]) for i in range(11)], population, 4, 10))
+    expected = {rows for k in range(1, 5) for rows in itertools.combinations(range(11), k)
+                if nx.is_connected(graph.subgraph(rows)) and population[list(rows)].sum() <= 10}
+    assert len(found) == len(set(found))
+    assert set(found) == expected
+
+
+@pytest.mark.parametrize("contiguity", ["connected", "star"])
+@pytest.mark.parametrize("seed", range(6))
+def test_candidates_are_exactly_the_groups_the_checker_accepts(seed, contiguity):
+    rng = np.random.default_rng(seed)
+    graph = nx.connected_watts_strogatz_graph(10, 4, 0.4, seed=seed)
+    ids = [f"v{i}" for i in range(10)]
+    strength = {v: float(rng.random()) for v in ids}
+    instance = hand_instance([(ids[a], ids[b]) for a, b in graph.edges], {v: int(rng.integers(150, 700)) for v in ids},
+                             strength, {v for v in ids if strength[v] < 0.4},
+                             township={v: "T1" if i < 6 else "T2" for i, v in enumerate(ids)})
+    rules = Rules(contiguity=contiguity, lead_top_share=0.5)
+    found = {frozenset(instance.ids[r] for r in rows) for rows in enumerate_candidates(instance, rules).groups}
+    accepted = set()
+    for k in range(2, 7):
+        for villages in itertools.combinations(ids, k):
+            lead = max(villages, key=lambda v: strength[v])
+            plan = Plan(instance, rules, (Group("G", (lead,), tuple(v for v in villages if v != lead)),))
+            if not check(plan):
+                accepted.add(frozenset(villages))
+    assert found == accepted
