@@ -91,6 +91,9 @@ def read_table(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
         raise InputError(f"cannot read the file ({type(error).__name__}: {error})".replace("\n", " "),
                          fix="check that it opens in Excel or QGIS, and save it again", file=str(path)) from None
     table.columns = [str(column).strip() for column in table.columns]
+    if suffix in TABLE_SUFFIXES:
+        # Excel exports rows of bare commas and unnamed empty columns after formatted cells.
+        table = table.loc[table.notna().any(axis=1), ~(table.columns.str.startswith("Unnamed:") & table.isna().all().to_numpy())]
     return table
 
 
@@ -154,7 +157,7 @@ def read_villages(path: str | Path, config: Config | str | Path | None = None, *
         config = config if isinstance(config, Config) else Config.from_toml(config) if config is not None else Config()
         table = read_table(path)
         villages, names = _canonical_columns(table, config)
-        geometry = _geometry(villages, names, config, repair, need=edges is None)
+        geometry = _geometry(villages, names, config, repair, required=edges is None)
         if isinstance(villages, gpd.GeoDataFrame):
             villages = pd.DataFrame(villages.drop(columns=villages.geometry.name))
         if geometry is not None:
@@ -187,6 +190,8 @@ def _canonical_columns(table: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     for canonical in ("village_id", "population"):
         if canonical not in present:
             raise InputError(f"missing column {names[canonical]}", fix=f"add it, or map it in the config's [columns] ({canonical} = \"your column\")", column=names[canonical])
+    if table.empty:
+        raise InputError("the file has no villages", fix="give one row per village")
     # Copies, not renames: [strength] weights name the columns as in the file, e.g. 户籍人口.
     villages = table.assign(**{canonical: table[column] for canonical, column in present.items()})
     villages["village_id"] = _text(villages["village_id"])
@@ -231,7 +236,7 @@ def _canonical_columns(table: pd.DataFrame, config: Config) -> tuple[pd.DataFram
     return villages.drop(columns=mapped_away), names
 
 
-def _geometry(villages: pd.DataFrame, names: dict[str, str], config: Config, repair: bool, need: bool) -> gpd.GeoSeries | None:
+def _geometry(villages: pd.DataFrame, names: dict[str, str], config: Config, repair: bool, required: bool) -> gpd.GeoSeries | None:
     """The villages' geometry in a metric CRS, or None for a plain table without
     coordinates when an edge list replaces the geometry."""
     ids = villages["village_id"]
@@ -244,7 +249,7 @@ def _geometry(villages: pd.DataFrame, names: dict[str, str], config: Config, rep
     else:
         axes = next((axes for axes in (("lon", "lat"), ("x", "y")) if all(axis in villages.columns for axis in axes)), None)
         if axes is None:
-            if need:
+            if required:
                 raise InputError("no geometry", fix="add lon/lat (or x/y) columns, or give --edges FILE")
             return None
         first, second = (_numbers(villages[axis], ids, names[axis]) for axis in axes)
@@ -361,7 +366,7 @@ def read_plan(path: str | Path, instance: Instance, rules: Rules) -> Plan:
     >>> path = Path(tempfile.mkdtemp()) / "plan.csv"
     >>> _ = path.write_text("village_id,group_id,role\\na,g1,lead\\nb,g1,member\\nc,,none\\n", encoding="utf-8")
     >>> read_plan(path, instance, Rules()).groups
-    (Group(group_id='g1', lead='a', members=('b',)),)
+    (Group(group_id='g1', leads=('a',), members=('b',)),)
     """
     table = pd.DataFrame(read_table(path))
     for column in ("village_id", "group_id", "role"):
@@ -373,7 +378,10 @@ def read_plan(path: str | Path, instance: Instance, rules: Rules) -> Plan:
         position = int(unknown.to_numpy().argmax())
         raise InputError(f"unknown village id {table['village_id'].iloc[position] or '(empty)'}", fix="use ids from the village table, or remove the line",
                          file=str(path), row=_line_labels(table)[position], column="village_id")
-    return Plan.from_assignment(instance, rules, table)
+    try:
+        return Plan.from_assignment(instance, rules, table)
+    except InputError as error:
+        raise error.in_file(str(path)) from None
 
 
 # -- parsing cells ---------------------------------------------------------------------
@@ -410,10 +418,11 @@ def _booleans(values: pd.Series, ids: pd.Series, column: str) -> pd.Series:
 
 
 def _line_labels(table: pd.DataFrame) -> list[str]:
-    """How a user finds a row: its line in a CSV/XLSX (after the header), its feature number in a GIS file."""
+    """How a user finds a row: its line in a CSV/XLSX (the index counts data rows, blank ones
+    included), its feature number in a GIS file."""
     if isinstance(table, gpd.GeoDataFrame):
         return [f"feature {position + 1}" for position in range(len(table))]
-    return [f"line {position + 2}" for position in range(len(table))]
+    return [f"line {label + 2}" for label in table.index]
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -443,7 +452,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         temp.unlink(missing_ok=True)
 
 
-def write_plan(plan: Plan, out_dir: str | Path) -> list[Path]:
+def write_plan(plan: Plan, out_dir: str | Path, extra: dict | None = None) -> list[Path]:
     """Write ``plan.csv`` (one row per village, UTF-8 with BOM so that Excel shows
     Chinese names) and ``summary.json`` into ``out_dir``.
 
@@ -453,6 +462,8 @@ def write_plan(plan: Plan, out_dir: str | Path) -> list[Path]:
         The plan.
     out_dir : str or pathlib.Path
         Created when missing.
+    extra : dict, optional
+        More entries for ``summary.json`` (e.g. the checker's verdict).
 
     Returns
     -------
@@ -465,7 +476,7 @@ def write_plan(plan: Plan, out_dir: str | Path) -> list[Path]:
     >>> from pairing.plan import Group
     >>> table = pd.DataFrame({"village_id": ["a", "b", "c"], "name": ["A", "B", "C"], "township": "T",
     ...     "population": [500, 400, 300], "strength": [3.0, 2.0, 1.0], "weak": [False, True, True]})
-    >>> plan = Plan(Instance(table, nx.path_graph(["a", "b", "c"])), Rules(), (Group("g1", "a", ("b", "c")),))
+    >>> plan = Plan(Instance(table, nx.path_graph(["a", "b", "c"])), Rules(), (Group("g1", ("a",), ("b", "c")),))
     >>> [path.name for path in write_plan(plan, tempfile.mkdtemp())]
     ['plan.csv', 'summary.json']
     """
@@ -477,8 +488,19 @@ def write_plan(plan: Plan, out_dir: str | Path) -> list[Path]:
     plan_path, summary_path = out_dir / "plan.csv", out_dir / "summary.json"
     write_villages(table, plan_path)
     with atomic_path(summary_path) as temp:
-        temp.write_text(json.dumps(plan.summary(), ensure_ascii=False, indent=2, default=_json_value) + "\n", encoding="utf-8")
+        temp.write_text(json.dumps({**plan.summary(), **(extra or {})}, ensure_ascii=False, indent=2, default=_json_value) + "\n", encoding="utf-8")
     return [plan_path, summary_path]
+
+
+def _anchor_columns(table: gpd.GeoDataFrame) -> dict[str, pd.Series]:
+    """A point inside each village as lon/lat (to 0.1 m), or as x/y without a CRS; none if the table has them."""
+    axes = ("lon", "lat") if table.crs is not None else ("x", "y")
+    if set(axes) & set(table.columns):
+        return {}
+    anchors = table.geometry.representative_point()
+    if table.crs is not None:
+        anchors = anchors.to_crs("EPSG:4326")
+    return {axes[0]: anchors.x.round(6), axes[1]: anchors.y.round(6)}
 
 
 def _json_value(value: object) -> object:
@@ -490,8 +512,10 @@ def write_villages(table: pd.DataFrame | gpd.GeoDataFrame, path: str | Path) -> 
     """Write a table with one row per village, atomically, in the format of the suffix.
 
     ``.gpkg`` (layer ``villages``) and ``.geojson``/``.json`` need a
-    GeoDataFrame (GeoJSON is written in longitude/latitude); ``.csv`` (UTF-8
-    with BOM, for Excel) and ``.xlsx`` drop the geometry column.
+    GeoDataFrame (GeoJSON is written in longitude/latitude). ``.csv`` (UTF-8
+    with BOM, for Excel) and ``.xlsx`` replace the geometry by a point per
+    village: ``lon``/``lat`` (or ``x``/``y`` without a CRS), so that
+    :func:`read_villages` can read the file back.
 
     Parameters
     ----------
@@ -514,7 +538,7 @@ def write_villages(table: pd.DataFrame | gpd.GeoDataFrame, path: str | Path) -> 
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    geographic = isinstance(table, gpd.GeoDataFrame) and table.geometry.name in table.columns
+    geographic = isinstance(table, gpd.GeoDataFrame) and table.active_geometry_name in table.columns
     if suffix in (".gpkg", ".geojson", ".json") and not geographic:
         raise InputError("the table has no geometry", fix="write it as .csv or .xlsx", file=str(path))
     if suffix not in (".gpkg", ".geojson", ".json", ".csv", ".xlsx"):
@@ -525,7 +549,9 @@ def write_villages(table: pd.DataFrame | gpd.GeoDataFrame, path: str | Path) -> 
         elif suffix in (".geojson", ".json"):
             (table.to_crs("EPSG:4326") if table.crs is not None else table).to_file(temp, driver="GeoJSON")
         else:
-            plain = pd.DataFrame(table).drop(columns=table.geometry.name if geographic else [])
+            plain = pd.DataFrame(table).drop(columns=table.active_geometry_name if geographic else [])
+            if geographic:
+                plain = plain.assign(**_anchor_columns(table))
             if suffix == ".csv":
                 plain.to_csv(temp, index=False, encoding="utf-8-sig")
             else:

@@ -9,6 +9,7 @@ import threading
 import time
 from dataclasses import replace
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from .instance import Instance
@@ -75,7 +76,11 @@ def solve(instance: Instance, rules: Rules | None = None, *, params: SolverParam
                 if remaining <= 0 or interrupted.is_set():
                     break
                 coefficients = getattr(candidates, attribute)
-                stage = model.optimise(solver, objective, coefficients, maximise=maximise, hint=selection, time_limit=remaining)
+                stage = None
+                if objective == "weak_grouped":
+                    stage = model.reach(solver, objective, coefficients, _coverable_weak(instance, candidates),
+                                        hint=selection, time_limit=remaining / 3)
+                stage = stage or model.optimise(solver, objective, coefficients, maximise=maximise, hint=selection, time_limit=remaining)
                 stages.append(stage)
                 if stage.selection is not None:
                     selection = stage.selection
@@ -85,6 +90,14 @@ def solve(instance: Instance, rules: Rules | None = None, *, params: SolverParam
     return _plan(instance, rules, params, candidates, selection, stages, time.perf_counter() - started, enumerate_seconds)
 
 
+def _coverable_weak(instance: Instance, candidates: Candidates) -> int:
+    """Weak villages in at least one candidate: an upper bound on weak villages grouped."""
+    covered = np.zeros(instance.n, dtype=bool)
+    for rows in candidates.groups:
+        covered[list(rows)] = True
+    return int((covered & instance.weak).sum())
+
+
 def _solver(params: SolverParams) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = params.workers
@@ -92,6 +105,9 @@ def _solver(params: SolverParams) -> cp_model.CpSolver:
     solver.parameters.log_search_progress = params.log
     # pairing stops the search itself on SIGINT and SIGTERM (see _stop_on_signals).
     solver.parameters.catch_sigint_signal = False
+    # Measured on an 864-village county with 2 workers: only the LP-heavy
+    # subsolver proves set-packing optima in time (BENCHMARKS.md).
+    solver.parameters.subsolvers.append("max_lp")
     return solver
 
 

@@ -9,6 +9,8 @@ indicators using the same building blocks:
   (townships inside a county);
 * :func:`voronoi_villages` tiles a region with village-like cells whose shared
   borders give a natural adjacency graph;
+* :func:`weld_borders` makes polygons cut out separately share their borders
+  exactly;
 * :func:`synthetic_indicators` draws population, collective income, committee
   rating and industry, then derives strength and weakness with
   :data:`STRENGTH_SPEC` and :data:`WEAK_SPEC`.
@@ -65,7 +67,7 @@ MEAN_POPULATION = 440
 MINIMUM_POPULATION = 50
 
 _MIN_VILLAGES_PER_TOWNSHIP = 3
-_POPULATION_SIGMA = 0.6          # log-sd of population (lognormal)
+_POPULATION_SIGMA = 0.55         # log-sd of population (lognormal)
 _LARGE_VILLAGE_SHARE = 0.04      # share of villages drawn from the heavy tail
 _MEDIAN_INCOME_WAN = 15.0        # median collective income, 万元
 _RATING_CUTS = (-1.476, -0.385, 0.674)  # standard-normal cuts: 7% 较差, 28% 一般, 40% 较好, 25% 好
@@ -82,11 +84,14 @@ def partition_region(region: Polygon | MultiPolygon, weights: Sequence[float], r
 
     Recursive bisection: the weights are split into two halves (in order), the
     region is cut across its longer axis by a gently wavy line whose position is
-    found by bisection search so that the area fraction matches, and each side is
-    partitioned in turn. Pieces that a cut detaches from their side (a cut
-    through a bay or a peninsula) are handed to the side they border, so every
-    part of a connected region is one polygon. The parts tile the region: their
-    union is the region and they overlap only along shared borders.
+    searched (regula falsi) so that the area fraction matches, and each side is
+    partitioned in turn. The first half of the weights gets the south-western
+    end of the axis (smaller x + y), so the last part of a region that is long
+    from north to south is its northern end. Pieces that a cut detaches from
+    their side (a cut through a bay or a peninsula) are handed to the side they
+    border, so every part of a connected region is one polygon. The parts tile
+    the region: their union is the region and they overlap only along shared
+    borders.
 
     Parameters
     ----------
@@ -132,9 +137,26 @@ def partition_region(region: Polygon | MultiPolygon, weights: Sequence[float], r
 
 def _cut_by_area(region: BaseGeometry, fraction: float, rng: np.random.Generator) -> tuple[BaseGeometry, BaseGeometry]:
     """Split ``region`` in two by a wavy line across its longer axis; the first
-    side gets ``fraction`` of the area (as closely as a bisection search finds)."""
+    side gets ``fraction`` of the area. When pieces handed across the cut (in a
+    very ragged region) keep the search from matching the fraction within 0.1%,
+    other directions are tried and the closest split is kept."""
     axis = _longer_axis_angle(region) + rng.uniform(-0.15, 0.15)
+    best = None
+    for turn in (0.0, np.pi / 2, np.pi / 4, -np.pi / 4):
+        error, low, high = _cut_across(region, fraction, axis + turn, rng)
+        if best is None or abs(error) < abs(best[0]):
+            best = (error, low, high)
+        if abs(best[0]) <= 1e-3 * fraction * region.area:
+            break
+    return best[1], best[2]
+
+
+def _cut_across(region: BaseGeometry, fraction: float, axis: float, rng: np.random.Generator) -> tuple[float, BaseGeometry, BaseGeometry]:
+    """Bisection search for the position of a wavy cut across direction ``axis``;
+    returns (area error of the first side, first side, second side)."""
     along = np.array([np.cos(axis), np.sin(axis)])
+    if along.sum() < 0:  # point north-east, so that the first side is the south-western end
+        along = -along
     across = np.array([-along[1], along[0]])
     coords = shapely.get_coordinates(region)
     t_coords, s_coords = coords @ along, coords @ across
@@ -159,11 +181,17 @@ def _cut_by_area(region: BaseGeometry, fraction: float, rng: np.random.Generator
         high = shapely.difference(region, half_plane)
         return _contiguous_sides(low, high)
 
+    # Regula falsi (Illinois variant) on the area of the first side, which grows
+    # with the position; every fourth step is a bisection, for safety at jumps.
     target = fraction * region.area
-    lo, hi = t_min - reach, t_max + reach
+    a, f_a = t_min - reach, -target            # first side empty
+    b, f_b = t_max + reach, region.area - target  # first side is everything
+    kept = 0
     best = None
-    for _ in range(_CUT_SEARCH_STEPS):
-        middle = 0.5 * (lo + hi)
+    for step in range(_CUT_SEARCH_STEPS):
+        middle = (a * f_b - b * f_a) / (f_b - f_a) if f_b != f_a else 0.5 * (a + b)
+        if step % 4 == 3 or not a < middle < b:
+            middle = 0.5 * (a + b)
         low, high = sides(middle)
         error = low.area - target
         if best is None or abs(error) < abs(best[0]):
@@ -171,10 +199,12 @@ def _cut_by_area(region: BaseGeometry, fraction: float, rng: np.random.Generator
         if abs(error) <= 1e-7 * region.area:
             break
         if error < 0:
-            lo = middle
+            a, f_a = middle, error
+            f_b, kept = (f_b / 2 if kept == -1 else f_b), -1
         else:
-            hi = middle
-    return best[1], best[2]
+            b, f_b = middle, error
+            f_a, kept = (f_a / 2 if kept == 1 else f_a), 1
+    return best
 
 
 def _longer_axis_angle(region: BaseGeometry) -> float:
@@ -354,27 +384,93 @@ def _keep_seed_pieces(cells: np.ndarray, points: np.ndarray) -> list[BaseGeometr
     return result
 
 
-def _hilbert_order(points: np.ndarray, bounds: tuple[float, float, float, float]) -> np.ndarray:
+def _hilbert_order(points: np.ndarray, bounds: tuple[float, float, float, float], level: int = 16) -> np.ndarray:
     """Positions of ``points`` sorted along a Hilbert curve over ``bounds``."""
-    distance = gpd.GeoSeries(shapely.points(points)).hilbert_distance(total_bounds=bounds, level=16)
-    return np.argsort(distance.to_numpy(), kind="stable")
+    x_min, y_min, x_max, y_max = bounds
+    side = 2 ** level
+    span = max(x_max - x_min, y_max - y_min, 1e-9)
+    x = np.clip(((points[:, 0] - x_min) / span * (side - 1)).astype(np.int64), 0, side - 1)
+    y = np.clip(((points[:, 1] - y_min) / span * (side - 1)).astype(np.int64), 0, side - 1)
+    distance = np.zeros(len(points), dtype=np.int64)
+    step = side // 2
+    while step > 0:  # the classic xy -> d conversion, vectorised
+        right = (x & step) > 0
+        up = (y & step) > 0
+        distance += step * step * ((3 * right) ^ up)
+        flip = ~up
+        swap_x = np.where(flip & right, side - 1 - x, x)
+        swap_y = np.where(flip & right, side - 1 - y, y)
+        x, y = np.where(flip, swap_y, x), np.where(flip, swap_x, y)
+        step //= 2
+    return np.argsort(distance, kind="stable")
+
+
+def weld_borders(polygons: Sequence[BaseGeometry], tolerance: float = 1e-3) -> list[BaseGeometry]:
+    """Make neighbouring polygons share their borders exactly.
+
+    Polygons cut out separately (the villages of two townships) meet along a
+    common line but with vertices at different places, so float noise leaves
+    micro-gaps and ``intersects`` may miss a neighbour. Each polygon is snapped
+    to the boundaries of the polygons within ``tolerance`` of it (GEOS snapping
+    inserts their nearby vertices), so both sides of a border carry the same
+    vertices. A polygon that snapping would make invalid, or change in area by
+    more than moving its whole boundary by ``tolerance`` could, is kept as it was.
+
+    Parameters
+    ----------
+    polygons : sequence of shapely geometries
+        Polygons in a metric CRS that tile an area.
+    tolerance : float, default 1e-3
+        Largest gap closed, in CRS units (1 mm in metres).
+
+    Returns
+    -------
+    list of shapely geometries
+        The polygons, in the same order.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Polygon
+    >>> left = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    >>> right = Polygon([(1 + 1e-9, 0), (2, 0), (2, 1), (1 + 1e-9, 1), (1 + 2e-9, 0.5)])
+    >>> left.intersects(right)
+    False
+    >>> welded = weld_borders([left, right])
+    >>> welded[0].intersects(welded[1]), round(welded[0].area, 6)
+    (True, 1.0)
+    """
+    polygons = np.asarray(polygons, dtype=object)
+    first, second = shapely.STRtree(polygons).query(polygons, predicate="dwithin", distance=tolerance)
+    welded = list(polygons)
+    for index in range(len(polygons)):
+        neighbours = second[(first == index) & (second != index)]
+        if not len(neighbours):
+            continue
+        # snap to the neighbours as already welded, so that vertices move only once
+        borders = shapely.union_all([welded[other].boundary for other in neighbours])
+        snapped = shapely.snap(polygons[index], borders, tolerance)
+        moved_area = abs(snapped.area - polygons[index].area)
+        if snapped.is_valid and not snapped.is_empty and moved_area <= tolerance * polygons[index].length:
+            welded[index] = snapped
+    return welded
 
 
 # --------------------------------------------------------------------------
 # Indicators
 # --------------------------------------------------------------------------
 def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generator,
-                         townships: Sequence[object] | None = None) -> pd.DataFrame:
+                         townships: Sequence[object] | None = None,
+                         industry_shares: dict[str, float] | None = None) -> pd.DataFrame:
     """Draw plausible village indicators and derive strength and weakness.
 
-    * ``population``: lognormal (log-sd 0.6) with a few large villages from a
+    * ``population``: lognormal (log-sd 0.55) with a few large villages from a
       heavier tail, rescaled so that the mean is ``mean_population``, at least
       :data:`MINIMUM_POPULATION`;
     * ``collective_income`` (村集体收入, 万元): lognormal around 15 万元, rising
       with population (log-log correlation about 0.5);
     * ``committee_rating`` (党组织评定): 好/较好/一般/较差 (about 25/40/28/7%),
       better for larger and richer villages;
-    * ``industry`` (主导产业): one of :data:`INDUSTRY_SHARES`; each township
+    * ``industry`` (主导产业): drawn from ``industry_shares``; each township
       favours a few industries, and a village often shares the industry of the
       previous one, so rows given in spatial order form industry clusters;
     * ``strength`` from :data:`STRENGTH_SPEC` and ``weak`` from :data:`WEAK_SPEC`.
@@ -390,6 +486,9 @@ def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generato
     townships : sequence, optional
         Township of each row (same length as ``n``), for township-level
         industry preferences; rows should be in spatial order within a township.
+    industry_shares : dict, optional
+        Industry name -> county-wide share; default :data:`INDUSTRY_SHARES`
+        (a north-China plain mix with Anqiu's ginger).
 
     Returns
     -------
@@ -421,7 +520,7 @@ def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generato
         "population": population,
         "collective_income": income,
         "committee_rating": rating.astype(str),
-        "industry": _draw_industries(n, rng, townships),
+        "industry": _draw_industries(n, rng, townships, industry_shares or INDUSTRY_SHARES),
     })
     table["strength"] = derive_strength(table, STRENGTH_SPEC)
     table["weak"] = derive_weak(table["strength"], table["population"], WEAK_SPEC).astype(bool)
@@ -437,7 +536,7 @@ def _draw_population(n: int, mean_population: float, rng: np.random.Generator) -
     """Lognormal populations with a heavy tail, rescaled to ``mean_population``."""
     raw = rng.lognormal(0.0, _POPULATION_SIGMA, n)
     large = rng.random(n) < _LARGE_VILLAGE_SHARE
-    raw[large] *= rng.uniform(2.0, 4.0, int(large.sum()))
+    raw[large] *= rng.uniform(1.5, 3.0, int(large.sum()))
     scale = mean_population / raw.mean()
     for _ in range(8):  # the floor raises the mean a little; shrink the scale until it is stable
         scale *= mean_population / np.maximum(raw * scale, MINIMUM_POPULATION).mean()
@@ -445,10 +544,14 @@ def _draw_population(n: int, mean_population: float, rng: np.random.Generator) -
     return np.maximum(np.round(values), MINIMUM_POPULATION).astype(np.int64)
 
 
-def _draw_industries(n: int, rng: np.random.Generator, townships: Sequence[object] | None) -> np.ndarray:
+def _draw_industries(n: int, rng: np.random.Generator, townships: Sequence[object] | None,
+                     industry_shares: dict[str, float]) -> np.ndarray:
     """Industries with township preferences and spatial persistence along the rows."""
-    names = np.array(list(INDUSTRY_SHARES), dtype=object)
-    shares = np.array(list(INDUSTRY_SHARES.values()))
+    names = np.array(list(industry_shares), dtype=object)
+    shares = np.array(list(industry_shares.values()), dtype=float)
+    if len(shares) == 0 or (shares <= 0).any():
+        raise ValueError(f"industry shares must be positive, got {industry_shares}")
+    shares = shares / shares.sum()
     labels = np.zeros(n, dtype=np.int64) if townships is None else pd.factorize(pd.Series(list(townships)))[0]
     preferences = {label: rng.dirichlet(shares * 6.0) for label in np.unique(labels)}
     industries = np.empty(n, dtype=object)
@@ -470,7 +573,8 @@ def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFra
     village centred near 119°E 36°N (UTM 50N, :data:`SYNTHETIC_CRS`). Each
     township gets a random number of villages (at least 3) and a contiguous
     area proportional to it (:func:`partition_region`), tiled by its villages
-    (:func:`voronoi_villages`). Indicators come from
+    (:func:`voronoi_villages`); borders between townships are welded
+    (:func:`weld_borders`). Indicators come from
     :func:`synthetic_indicators` with a mean of :data:`MEAN_POPULATION` people.
 
     Parameters
@@ -522,6 +626,7 @@ def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFra
         for village, cell in enumerate(voronoi_villages(area, int(count), rng), start=1):
             rows.append((f"G{seed}{township:03d}{village:0{village_width}d}", f"乡镇{township:02d}"))
             cells.append(cell)
+    cells = weld_borders(cells)  # villages of neighbouring townships share borders exactly
     table = pd.DataFrame(rows, columns=["village_id", "township"])
     table.insert(1, "name", [f"村{number:0{name_width}d}" for number in range(1, villages + 1)])
     indicators = synthetic_indicators(villages, MEAN_POPULATION, rng, townships=table["township"])
@@ -535,10 +640,12 @@ def _county_outline(area: float, rng: np.random.Generator) -> Polygon:
     angles = np.linspace(0.0, 2 * np.pi, 360, endpoint=False)
     radius = np.ones_like(angles)
     for k in range(2, 25):
-        amplitude = (0.22 if k < 6 else 0.05) / k ** 0.7 * rng.uniform(0.3, 1.0)
+        amplitude = (0.3 if k < 6 else 0.06) / k ** 0.7 * rng.uniform(0.3, 1.0)
         radius += amplitude * np.cos(k * angles + rng.uniform(0, 2 * np.pi))
     radius = np.maximum(radius, 0.35)
-    shape = Polygon(np.column_stack([radius * np.cos(angles), radius * np.sin(angles)]))
+    stretch = rng.uniform(1.0, 1.5)  # counties are rarely round
+    shape = Polygon(np.column_stack([stretch * radius * np.cos(angles), radius * np.sin(angles)]))
+    shape = shapely.affinity.rotate(shape, rng.uniform(0.0, 180.0), origin=(0, 0))
     scale = np.sqrt(area / shape.area)
     centre_x, centre_y = pyproj.Transformer.from_crs("EPSG:4326", SYNTHETIC_CRS, always_xy=True).transform(*SYNTHETIC_CENTRE_LONLAT)
     return shapely.affinity.affine_transform(shape, [scale, 0, 0, scale, centre_x, centre_y])
