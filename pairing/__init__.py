@@ -1,11 +1,23 @@
-"""pairing: exact cross-village grouping (跨村联建) plans for county planners."""
+"""pairing: exact cross-village grouping (跨村联建) plans for county planners.
 
+The Python API in a few lines::
+
+    import pairing
+    instance = pairing.read_villages("instances/anqiu.gpkg")
+    plan = pairing.solve(instance, time_limit=30)
+    assert pairing.check(plan) == []
+"""
+
+from .check import Violation, check
 from .config import Config
+from .diagnose import diagnose
 from .errors import InputError
 from .instance import Instance
+from .io import read_plan, read_villages, write_plan
 from .plan import Group, Objective, Plan
 from .rules import Rules, SolverParams
-
-__version__ = "0.1.0"
-from .check import Violation, check
 from .solve import solve
+
+__all__ = ["Config", "Group", "InputError", "Instance", "Objective", "Plan", "Rules", "SolverParams", "Violation",
+           "check", "diagnose", "read_plan", "read_villages", "solve", "write_plan"]
+__version__ = "0.1.0"

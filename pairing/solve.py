@@ -9,7 +9,6 @@ import threading
 import time
 from dataclasses import replace
 
-import numpy as np
 from ortools.sat.python import cp_model
 
 from .instance import Instance
@@ -68,34 +67,40 @@ def solve(instance: Instance, rules: Rules | None = None, *, params: SolverParam
     stages: list[StageResult] = []
     interrupted = threading.Event()
     if len(candidates):
-        model = PackingModel(candidates, instance.n)
         solver = _solver(params)
         with _stop_on_signals(solver, interrupted):
-            for objective, attribute, maximise in LEVELS:
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0 or interrupted.is_set():
-                    break
-                coefficients = getattr(candidates, attribute)
-                stage = None
-                if objective == "weak_grouped":
-                    stage = model.reach(solver, objective, coefficients, _coverable_weak(instance, candidates),
-                                        hint=selection, time_limit=remaining / 3)
-                stage = stage or model.optimise(solver, objective, coefficients, maximise=maximise, hint=selection, time_limit=remaining)
-                stages.append(stage)
-                if stage.selection is not None:
-                    selection = stage.selection
-                if stage.status != "OPTIMAL":
-                    break
-                model.hold(coefficients, stage.value, maximise=maximise)
+            _optimise_levels(instance, candidates, solver, deadline, interrupted, selection, stages)
+        selection = next((stage.selection for stage in reversed(stages) if stage.selection is not None), selection)
     return _plan(instance, rules, params, candidates, selection, stages, time.perf_counter() - started, enumerate_seconds)
 
 
-def _coverable_weak(instance: Instance, candidates: Candidates) -> int:
-    """Weak villages in at least one candidate: an upper bound on weak villages grouped."""
-    covered = np.zeros(instance.n, dtype=bool)
-    for rows in candidates.groups:
-        covered[list(rows)] = True
-    return int((covered & instance.weak).sum())
+def _optimise_levels(instance: Instance, candidates: Candidates, solver: cp_model.CpSolver, deadline: float,
+                     interrupted: threading.Event, hint: tuple[int, ...], stages: list[StageResult]) -> None:
+    """Optimise each level in turn, holding every proven level; stop at the first
+    level not proven (time limit or signal). The weak level runs on its own model
+    over only the candidates that can matter to it, which halves its size."""
+    full = PackingModel(candidates, instance.n)
+    for objective, attribute, maximise in LEVELS:
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0 or interrupted.is_set():
+            return
+        if objective == "weak_grouped":
+            keep = candidates.useful_for_weak(instance.weak)
+            position = {c: k for k, c in enumerate(keep)}
+            pruned = PackingModel(candidates.subset(keep), instance.n)
+            stage = pruned.optimise(solver, objective, pruned.candidates.weak, maximise=True,
+                                    hint=tuple(position[c] for c in hint if c in position), time_limit=remaining)
+            if stage.selection is not None:
+                stage = replace(stage, selection=tuple(keep[k] for k in stage.selection))
+        else:
+            stage = full.optimise(solver, objective, getattr(candidates, attribute), maximise=maximise, hint=hint,
+                                  time_limit=remaining)
+        stages.append(stage)
+        if stage.selection is not None:
+            hint = stage.selection
+        if stage.status != "OPTIMAL":
+            return
+        full.hold(getattr(candidates, attribute), stage.value, maximise=maximise)
 
 
 def _solver(params: SolverParams) -> cp_model.CpSolver:

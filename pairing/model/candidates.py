@@ -31,6 +31,24 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.groups)
 
+    def subset(self, keep: list[int]) -> "Candidates":
+        """The candidates at positions ``keep``, in that order."""
+        return Candidates(tuple(self.groups[c] for c in keep), self.weak[keep], self.size[keep], self.distance[keep])
+
+    def useful_for_weak(self, weak: np.ndarray) -> list[int]:
+        """Candidates worth keeping when only weak villages grouped counts: those
+        with a weak village that do not contain a smaller candidate with the same
+        weak villages (any plan using them can swap in the smaller one)."""
+        known = {frozenset(rows) for rows in self.groups}
+        keep = []
+        for c, rows in enumerate(self.groups):
+            weak_rows = [r for r in rows if weak[r]]
+            others = [r for r in rows if not weak[r]]
+            if weak_rows and not any(frozenset((*weak_rows, *kept)) in known
+                                     for k in range(len(others)) for kept in combinations(others, k)):
+                keep.append(c)
+        return keep
+
     def containing(self, n: int) -> list[list[int]]:
         """For each of ``n`` rows, the candidates it is in."""
         index: list[list[int]] = [[] for _ in range(n)]

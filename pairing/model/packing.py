@@ -95,27 +95,6 @@ class PackingModel:
             return StageResult(objective, STATUS_NAMES[status], value, bound, seconds, selection)
         return StageResult(objective, STATUS_NAMES[status], None, None, seconds, None)
 
-    def reach(self, solver: cp_model.CpSolver, objective: str, coefficients: np.ndarray, target: int, *,
-              hint: tuple[int, ...], time_limit: float) -> StageResult | None:
-        """Ask whether ``target`` (an upper bound of a maximised level) is reachable,
-        as a feasibility question. When the bound is tight this is far easier for
-        CP-SAT than optimising: with every coverable weak village required, each
-        village's at-most-one constraint becomes an exact cover. Returns an OPTIMAL
-        stage if reachable, else None (unreachable or undecided in time)."""
-        wanted = self.model.new_bool_var(f"reach_{objective}_{target}")
-        self.model.add(self._expression(coefficients) >= target).only_enforce_if(wanted)
-        self.model.clear_objective()
-        self._hint(hint)
-        self.model.add_assumptions([wanted])
-        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-        started = time.perf_counter()
-        status = solver.solve(self.model)
-        self.model.clear_assumptions()
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
-        selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))
-        return StageResult(objective, "OPTIMAL", target, target, time.perf_counter() - started, selection)
-
     def _hint(self, hint: tuple[int, ...]) -> None:
         self.model.clear_hints()
         hinted = set(hint)
