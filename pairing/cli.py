@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"pairing: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("pairing: interrupted before the search started; nothing was written", file=sys.stderr)
+        return 130
 
 
 def _config_and_instance(args: argparse.Namespace):

@@ -119,30 +119,22 @@ def _solver(params: SolverParams) -> cp_model.CpSolver:
 @contextlib.contextmanager
 def _stop_on_signals(solver: cp_model.CpSolver, interrupted: threading.Event):
     """Turn Ctrl-C and SIGTERM into a graceful stop: the search ends as if its time
-    were up and the best plan so far is returned. Python only runs signal handlers
-    between bytecodes, never while CP-SAT is searching, so the signals are blocked
-    here and waited for in a watcher thread instead."""
-    watched = {signal.SIGINT, signal.SIGTERM}
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+    were up and the best plan so far is returned. (CP-SAT runs in a worker thread,
+    see :func:`pairing.model.packing.run_solver`, so the handlers run promptly.)"""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    done = threading.Event()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, watched)
 
-    def watch() -> None:
-        while not done.is_set():
-            if signal.sigtimedwait(watched, 0.1) is not None:
-                interrupted.set()
-                solver.stop_search()
+    def stop(signal_number, frame) -> None:
+        interrupted.set()
+        solver.stop_search()
 
-    watcher = threading.Thread(target=watch, name="pairing-signal-watcher", daemon=True)
-    watcher.start()
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        done.set()
-        watcher.join()
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _plan(instance: Instance, rules: Rules, params: SolverParams, candidates: Candidates, selection: tuple[int, ...],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 from pathlib import Path
 
@@ -163,10 +162,6 @@ def test_weld_borders_closes_micro_gaps_and_keeps_areas():
     assert [shape.area for shape in welded] == pytest.approx([left.area, right.area], abs=1e-3)
     far = box(500, 500, 600, 600)
     assert weld_borders([left, far])[1] is far or weld_borders([left, far])[1].equals(far)
-
-
-def test_docstring_examples_run():
-    assert doctest.testmod(pairing.synth).failed == 0
 
 
 def test_synthetic_county_is_deterministic(county):

@@ -9,6 +9,7 @@ that are optimal for all earlier ones (lexicographic optimisation).
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 
@@ -41,6 +42,18 @@ class StageResult:
     def as_dict(self) -> dict:
         return {"objective": self.objective, "status": self.status, "value": self.value, "bound": self.bound,
                 "gap": None if self.gap is None else round(self.gap, 6), "seconds": round(self.seconds, 3)}
+
+
+def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    """``solver.solve(model)`` in a worker thread. Python runs signal handlers only
+    in the main thread between bytecodes, never while CP-SAT holds it; waiting in
+    short joins lets a Ctrl-C or SIGTERM handler call ``solver.stop_search()``."""
+    outcome: list[int] = []
+    worker = threading.Thread(target=lambda: outcome.append(solver.solve(model)), name="pairing-cp-sat")
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    return outcome[0]
 
 
 def greedy_selection(candidates: Candidates, n: int) -> tuple[int, ...]:
@@ -84,7 +97,7 @@ class PackingModel:
         self._hint(hint)
         solver.parameters.max_time_in_seconds = max(0.01, time_limit)
         started = time.perf_counter()
-        status = solver.solve(self.model)
+        status = run_solver(solver, self.model)
         seconds = time.perf_counter() - started
         # Read values only when the solver has a solution.
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
