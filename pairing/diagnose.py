@@ -7,6 +7,7 @@ import networkx as nx
 import numpy as np
 
 from .instance import Instance
+from .plan import Plan
 from .model.candidates import Candidates, enumerate_candidates, reachable_neighbours
 from .rules import Rules
 
@@ -67,6 +68,42 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
         else:
             reason = "no eligible lead within reach: the strongest village of every group it could join is weak or not lead-eligible"
         reasons[village] = reason
+    return reasons
+
+
+def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None, excluded: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Why each ungrouped village of a plan is ungrouped.
+
+    ``excluded`` when the planner left it out; ``no_feasible_group: <rule>`` when
+    no group the rules allow contains it (see :func:`no_group_reasons`);
+    ``not_chosen: ...`` when such a group exists but the plan uses its
+    neighbours elsewhere.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Group, Plan, Rules
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": [500, 400, 300, 2500], "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
+    >>> instance = Instance(table, nx.Graph([("a", "b"), ("b", "c"), ("c", "d")]))
+    >>> ungrouped_reasons(Plan(instance, Rules(), ()))["d"]
+    'no_feasible_group: population 2,500 exceeds the ceiling 2,000 alone'
+    >>> ungrouped_reasons(Plan(instance, Rules(), ()))["a"]
+    'not_chosen: it fits a valid group, but the plan groups its neighbours otherwise'
+    """
+    instance, rules = plan.instance, plan.rules
+    grouped = {v for group in plan.groups for v in group.villages}
+    impossible = no_group_reasons(instance, rules, candidates)
+    reasons = {}
+    for village in instance.ids:
+        if village in grouped:
+            continue
+        if village in excluded:
+            reasons[village] = "excluded"
+        elif village in impossible:
+            reasons[village] = f"no_feasible_group: {impossible[village]}"
+        else:
+            reasons[village] = "not_chosen: it fits a valid group, but the plan groups its neighbours otherwise"
     return reasons
 
 

@@ -79,6 +79,10 @@ class Plan:
         Solver settings, for reproducing the plan.
     stages : tuple of dict
         One entry per objective level solved: status, value, bound, seconds.
+    reasons : dict
+        Village id -> why it is ungrouped: ``excluded``, ``no_feasible_group: <the
+        rule that rules it out>`` or ``not_chosen: ...`` (see
+        :func:`pairing.diagnose.ungrouped_reasons`).
     """
 
     instance: Instance
@@ -91,13 +95,14 @@ class Plan:
     seed: int | None = None
     workers: int | None = None
     stages: tuple[dict, ...] = field(default_factory=tuple)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     # -- the plan as a table ---------------------------------------------------
     def assignment(self) -> pd.DataFrame:
-        """One row per village: ``village_id, name, township, group_id, role, lead_id``.
+        """One row per village: ``village_id, name, township, group_id, role, lead_id, reason``.
 
         ``role`` is ``lead``, ``member`` or ``none``; ``group_id`` and ``lead_id``
-        are empty for ungrouped villages.
+        are empty for ungrouped villages, ``reason`` for grouped ones.
         """
         table = self.instance.villages[["village_id", "name", "township"]].copy()
         group_of = {}
@@ -111,6 +116,7 @@ class Plan:
         table["group_id"] = table["village_id"].map(group_of).fillna("")
         table["role"] = table["village_id"].map(role_of).fillna("none")
         table["lead_id"] = table["village_id"].map(lead_of).fillna("")
+        table["reason"] = table["village_id"].map(self.reasons).where(table["role"] == "none").fillna("")
         return table
 
     @classmethod

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
+from .diagnose import ungrouped_reasons
 from .instance import Instance
 from .model.candidates import Candidates, enumerate_candidates
 from .model.packing import PackingModel, StageResult, greedy_selection
@@ -150,7 +151,7 @@ def _plan(instance: Instance, rules: Rules, params: SolverParams, candidates: Ca
     if not len(candidates):
         bounds = {"weak_grouped": 0, "villages_grouped": 0, "distance": 0}
     info = {"objective": "enumerate", "status": "DONE", "candidates": len(candidates), "seconds": round(enumerate_seconds, 3)}
-    return Plan(
+    plan = Plan(
         instance, rules, groups,
         status="OPTIMAL" if proven else "FEASIBLE",
         bound=Objective(bounds.get("weak_grouped"), bounds.get("villages_grouped"), bounds.get("distance")),
@@ -158,3 +159,4 @@ def _plan(instance: Instance, rules: Rules, params: SolverParams, candidates: Ca
         solve_seconds=seconds, seed=params.seed, workers=params.workers,
         stages=(info, *(stage.as_dict() for stage in stages)),
     )
+    return replace(plan, reasons=ungrouped_reasons(plan, candidates))
