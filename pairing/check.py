@@ -14,7 +14,7 @@ import networkx as nx
 
 from .instance import Instance
 from .plan import Group, Plan
-from .rules import Rules
+from .rules import Locks, Rules
 
 
 @dataclass(frozen=True)
@@ -35,40 +35,40 @@ def _known(instance: Instance, group: Group) -> list[str]:
     return [v for v in group.villages if v in instance]
 
 
-def check_villages_known(instance: Instance, rules: Rules, group: Group):
+def check_villages_known(instance: Instance, rules: Rules, locks: Locks, group: Group):
     unknown = [v for v in group.villages if v not in instance]
     if unknown:
         yield Violation("village_known", group.group_id, tuple(unknown), f"unknown village ids {', '.join(unknown)}")
 
 
-def check_one_lead(instance: Instance, rules: Rules, group: Group):
+def check_one_lead(instance: Instance, rules: Rules, locks: Locks, group: Group):
     if len(group.leads) != 1:
         yield Violation("one_lead", group.group_id, group.leads,
                         f"{len(group.leads)} leads ({', '.join(group.leads) or 'none'}); a group needs exactly one")
 
 
-def check_group_size(instance: Instance, rules: Rules, group: Group):
+def check_group_size(instance: Instance, rules: Rules, locks: Locks, group: Group):
     low, high = rules.group_size
     size = len(group.villages)
     if not low <= size <= high:
         yield Violation("group_size", group.group_id, group.villages, f"{size} villages, outside {low}-{high}")
 
 
-def check_group_population(instance: Instance, rules: Rules, group: Group):
+def check_group_population(instance: Instance, rules: Rules, locks: Locks, group: Group):
     low, high = rules.group_population
     people = int(sum(instance.population[instance.index(v)] for v in _known(instance, group)))
     if not low <= people <= high:
         yield Violation("group_population", group.group_id, group.villages, f"population {people:,}, outside {low:,}-{high:,}")
 
 
-def check_lead(instance: Instance, rules: Rules, group: Group):
+def check_lead(instance: Instance, rules: Rules, locks: Locks, group: Group):
     """The lead is eligible, not weak, and no member is stronger."""
     if not group.lead or group.lead not in instance:
         return
     lead = instance.index(group.lead)
     if instance.weak[lead]:
         yield Violation("lead_not_weak", group.group_id, (group.lead,), f"lead {group.lead} is a weak village")
-    if not instance.lead_eligible(rules.lead_top_share)[lead]:
+    if not instance.lead_eligible(rules.lead_top_share)[lead] and group.lead not in locks.may_lead:
         yield Violation("lead_eligible", group.group_id, (group.lead,),
                         f"lead {group.lead} is not eligible to lead (lead_eligible column, or not among the strongest {rules.lead_top_share:.0%})")
     stronger = [v for v in group.members if v in instance and instance.strength[instance.index(v)] > instance.strength[lead]]
@@ -78,7 +78,7 @@ def check_lead(instance: Instance, rules: Rules, group: Group):
                         f"({max(instance.strength[instance.index(v)] for v in stronger):.3f} > {instance.strength[lead]:.3f})")
 
 
-def check_contiguity(instance: Instance, rules: Rules, group: Group):
+def check_contiguity(instance: Instance, rules: Rules, locks: Locks, group: Group):
     villages = _known(instance, group)
     if rules.contiguity == "star" and group.lead in instance:
         apart = [v for v in villages if v != group.lead and not instance.graph.has_edge(v, group.lead)]
@@ -90,7 +90,7 @@ def check_contiguity(instance: Instance, rules: Rules, group: Group):
                         f"not connected: {len(parts)} separate parts " + " | ".join(", ".join(part) for part in parts))
 
 
-def check_same_township(instance: Instance, rules: Rules, group: Group):
+def check_same_township(instance: Instance, rules: Rules, locks: Locks, group: Group):
     townships = sorted({instance.township[instance.index(v)] for v in _known(instance, group)})
     if rules.same_township and len(townships) > 1:
         yield Violation("same_township", group.group_id, group.villages, f"spans townships {', '.join(townships)}")
@@ -108,8 +108,35 @@ def check_disjoint(plan: Plan):
             yield Violation("disjoint", ", ".join(groups), (village,), f"village {village} is in {count} groups ({', '.join(groups)})")
 
 
-def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = None) -> list[Violation]:
-    """Every rule the plan breaks; an empty list means the plan is valid.
+def check_locks(plan: Plan, locks: Locks):
+    """The planner's locks: one named check per kind of lock."""
+    group_of = {v: group for group in plan.groups for v in group.villages}
+    for village in locks.exclude:
+        if village in group_of:
+            yield Violation("exclude", group_of[village].group_id, (village,), f"excluded village {village} is grouped")
+    for village in locks.leads:
+        if village not in group_of or group_of[village].lead != village:
+            yield Violation("leads", group_of[village].group_id if village in group_of else "", (village,),
+                            f"{village} must lead a group but does not")
+    for village in locks.not_lead:
+        if village in group_of and village in group_of[village].leads:
+            yield Violation("not_lead", group_of[village].group_id, (village,), f"{village} may not lead but does")
+    for villages in locks.together:
+        groups = {group_of[v].group_id if v in group_of else None for v in villages}
+        if len(groups) != 1 or None in groups:
+            yield Violation("together", ", ".join(sorted(g or "ungrouped" for g in groups)), villages,
+                            f"{', '.join(villages)} must share a group")
+    for a, b in locks.apart:
+        if a in group_of and group_of[a] is group_of.get(b):
+            yield Violation("apart", group_of[a].group_id, (a, b), f"{a} and {b} must not share a group")
+    for village, lead in locks.pin.items():
+        if village not in group_of or group_of[village].lead != lead:
+            yield Violation("pin", group_of[village].group_id if village in group_of else "", (village, lead),
+                            f"{village} must be in the group led by {lead}")
+
+
+def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = None, locks: Locks | None = None) -> list[Violation]:
+    """Every rule (and lock) the plan breaks; an empty list means the plan is valid.
 
     Parameters
     ----------
@@ -118,6 +145,8 @@ def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = No
         The villages to check against; defaults to the plan's own.
     rules : Rules, optional
         The rules to check against; defaults to the plan's own.
+    locks : Locks, optional
+        The planner's locks to check; defaults to the plan's own.
 
     Examples
     --------
@@ -133,8 +162,10 @@ def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = No
     """
     instance = plan.instance if instance is None else instance
     rules = plan.rules if rules is None else rules
+    locks = plan.locks if locks is None else locks
     violations = list(check_disjoint(plan))
     for group in plan.groups:
         for rule_check in GROUP_CHECKS:
-            violations.extend(rule_check(instance, rules, group))
+            violations.extend(rule_check(instance, rules, locks, group))
+    violations.extend(check_locks(plan, locks))
     return violations

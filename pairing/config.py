@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import InputError
-from .rules import Rules, SolverParams, _known_keys
+from .rules import Locks, Rules, SolverParams, _known_keys
 
 #: Canonical columns, and the extra inputs ``[columns]`` may map.
 CANONICAL_COLUMNS = ("village_id", "name", "township", "population", "strength", "weak", "lead_eligible", "industry")
@@ -110,10 +110,11 @@ class Config:
     graph: GraphSpec = field(default_factory=GraphSpec)
     rules: Rules = field(default_factory=Rules)
     solver: SolverParams = field(default_factory=SolverParams)
+    locks: Locks = field(default_factory=Locks)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Config":
-        sections = {"columns", "strength", "weak", "graph", "rules", "solver"}
+        sections = {"columns", "strength", "weak", "graph", "rules", "solver", "locks"}
         unknown = sorted(set(data) - sections)
         if unknown:
             raise InputError(f"unknown section [{unknown[0]}]", fix=f"use the sections {', '.join(sorted(sections))}", column=unknown[0])
@@ -132,6 +133,7 @@ class Config:
             graph=GraphSpec(**_known_keys(GraphSpec, data.get("graph", {}), "graph")),
             rules=Rules.from_dict(data.get("rules", {})),
             solver=SolverParams.from_dict(data.get("solver", {})),
+            locks=Locks.from_dict(data.get("locks", {})),
         )
 
     @classmethod

@@ -8,11 +8,12 @@ import numpy as np
 
 from .instance import Instance
 from .plan import Plan
-from .model.candidates import Candidates, enumerate_candidates, reachable_neighbours
-from .rules import Rules
+from .model.candidates import Candidates, enumerate_candidates, may_be_grouped, may_lead, reachable_neighbours
+from .rules import Locks, Rules
 
 
-def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | None = None) -> dict[str, str]:
+def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | None = None,
+                     locks: Locks | None = None) -> dict[str, str]:
     """For every village that is in no candidate group, the first rule that rules it out.
 
     Parameters
@@ -21,6 +22,8 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
     rules : Rules
     candidates : Candidates, optional
         The instance's candidate groups, if already enumerated.
+    locks : Locks, optional
+        The planner's locks (excluded villages are reported as such).
 
     Returns
     -------
@@ -35,7 +38,7 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
     >>> no_group_reasons(Instance(table, nx.Graph([("a", "b"), ("b", "c")])), Rules())
     {'d': 'population 2,500 exceeds the ceiling 2,000 alone'}
     """
-    candidates = enumerate_candidates(instance, rules) if candidates is None else candidates
+    candidates = enumerate_candidates(instance, rules, locks) if candidates is None else candidates
     covered = np.zeros(instance.n, dtype=bool)
     for rows in candidates.groups:
         covered[list(rows)] = True
@@ -43,18 +46,20 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
         return {}
     low_size, high_size = rules.group_size
     low_people, high_people = rules.group_population
-    neighbours = reachable_neighbours(instance, rules)
+    neighbours = reachable_neighbours(instance, rules, may_be_grouped(instance, locks))
     reach = nx.Graph()
     reach.add_nodes_from(range(instance.n))
     reach.add_edges_from((i, j) for i in range(instance.n) for j in neighbours[i])
     cluster_size = {row: len(part) for part in nx.connected_components(reach) for row in part}
     without_lead = np.zeros(instance.n, dtype=bool)
-    for rows in enumerate_candidates(instance, rules, require_lead=False).groups:
+    for rows in enumerate_candidates(instance, rules, locks, require_lead=False).groups:
         without_lead[list(rows)] = True
     reasons = {}
     for row in np.flatnonzero(~covered):
         village, people = instance.ids[row], int(instance.population[row])
-        if people > high_people:
+        if locks and village in locks.exclude:
+            reason = "excluded by the planner"
+        elif people > high_people:
             reason = f"population {people:,} exceeds the ceiling {high_people:,} alone"
         elif not instance.neighbours[row]:
             reason = "isolated: no adjacent village"
@@ -71,7 +76,7 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
     return reasons
 
 
-def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None, excluded: frozenset[str] = frozenset()) -> dict[str, str]:
+def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None) -> dict[str, str]:
     """Why each ungrouped village of a plan is ungrouped.
 
     ``excluded`` when the planner left it out; ``no_feasible_group: <rule>`` when
@@ -91,14 +96,14 @@ def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None, excluded
     >>> ungrouped_reasons(Plan(instance, Rules(), ()))["a"]
     'not_chosen: it fits a valid group, but the plan groups its neighbours otherwise'
     """
-    instance, rules = plan.instance, plan.rules
+    instance, rules, locks = plan.instance, plan.rules, plan.locks
     grouped = {v for group in plan.groups for v in group.villages}
-    impossible = no_group_reasons(instance, rules, candidates)
+    impossible = no_group_reasons(instance, rules, candidates, locks)
     reasons = {}
     for village in instance.ids:
         if village in grouped:
             continue
-        if village in excluded:
+        if village in locks.exclude:
             reasons[village] = "excluded"
         elif village in impossible:
             reasons[village] = f"no_feasible_group: {impossible[village]}"
@@ -107,13 +112,13 @@ def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None, excluded
     return reasons
 
 
-def diagnose(instance: Instance, rules: Rules) -> dict:
+def diagnose(instance: Instance, rules: Rules, locks: Locks | None = None) -> dict:
     """Counts, adjacency statistics, isolated villages, and the villages that can be
     in no group with the reason, without solving."""
-    candidates = enumerate_candidates(instance, rules)
+    candidates = enumerate_candidates(instance, rules, locks)
     degrees = np.array([len(n) for n in instance.neighbours])
-    reasons = no_group_reasons(instance, rules, candidates)
-    eligible = instance.lead_eligible(rules.lead_top_share) & ~instance.weak
+    reasons = no_group_reasons(instance, rules, candidates, locks)
+    eligible = may_lead(instance, rules, locks)
     return {
         "villages": instance.n,
         "townships": int(len(set(instance.township))),

@@ -10,7 +10,7 @@ import pandas as pd
 
 from .errors import InputError
 from .instance import Instance
-from .rules import Rules
+from .rules import Locks, Rules
 
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
 ROLES = ("lead", "member", "none")
@@ -79,6 +79,10 @@ class Plan:
         Solver settings, for reproducing the plan.
     stages : tuple of dict
         One entry per objective level solved: status, value, bound, seconds.
+    locks : Locks
+        The planner's locks the plan was made under (the checker checks them too).
+    conflicts : tuple of str
+        When INFEASIBLE: the locks and rules that cannot all hold, each with why.
     reasons : dict
         Village id -> why it is ungrouped: ``excluded``, ``no_feasible_group: <the
         rule that rules it out>`` or ``not_chosen: ...`` (see
@@ -96,6 +100,8 @@ class Plan:
     workers: int | None = None
     stages: tuple[dict, ...] = field(default_factory=tuple)
     reasons: dict[str, str] = field(default_factory=dict)
+    locks: Locks = field(default_factory=Locks)
+    conflicts: tuple[str, ...] = ()
 
     # -- the plan as a table ---------------------------------------------------
     def assignment(self) -> pd.DataFrame:
@@ -116,7 +122,7 @@ class Plan:
         table["group_id"] = table["village_id"].map(group_of).fillna("")
         table["role"] = table["village_id"].map(role_of).fillna("none")
         table["lead_id"] = table["village_id"].map(lead_of).fillna("")
-        table["reason"] = table["village_id"].map(self.reasons).where(table["role"] == "none").fillna("")
+        table["reason"] = table["village_id"].map(self.reasons).astype(object).fillna("").where(table["role"] == "none", "")
         return table
 
     @classmethod
@@ -186,5 +192,6 @@ class Plan:
             "workers": self.workers,
             "stages": list(self.stages),
             "rules": {key: (list(value) if isinstance(value, tuple) else value) for key, value in self.rules.__dict__.items()},
+            "conflicts": list(self.conflicts),
             "source": self.instance.source,
         }

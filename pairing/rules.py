@@ -6,7 +6,7 @@ Both are loadable from the ``[rules]`` and ``[solver]`` sections of a TOML confi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from .errors import InputError
@@ -116,3 +116,79 @@ def _known_keys(cls: type, values: dict[str, Any], section: str) -> dict[str, An
     if unknown:
         raise InputError(f"unknown key {unknown[0]!r} in [{section}]", fix=f"use one of {', '.join(sorted(known))}", column=f"{section}.{unknown[0]}")
     return dict(values)
+
+
+@dataclass(frozen=True)
+class Locks:
+    """A planner's fixed decisions, which every plan must keep.
+
+    Parameters
+    ----------
+    exclude : tuple of str
+        Villages never grouped.
+    leads : tuple of str
+        Villages that must lead a group (they may lead even when not among the
+        strongest ``lead_top_share``; they must still be the strongest of their
+        group and not weak).
+    not_lead : tuple of str
+        Villages that may not lead.
+    together : tuple of tuple of str
+        Sets of villages that must share a group.
+    apart : tuple of (str, str)
+        Pairs that must not share a group.
+    pin : dict
+        Village -> the lead it must be grouped under (that lead may lead even when
+        not among the strongest ``lead_top_share``).
+
+    Examples
+    --------
+    >>> locks = Locks.from_dict({"apart": [["a", "b"]], "pin": {"c": "d"}})
+    >>> locks.apart, locks.pin, bool(locks)
+    ((('a', 'b'),), {'c': 'd'}, True)
+    >>> bool(Locks())
+    False
+    """
+
+    exclude: tuple[str, ...] = ()
+    leads: tuple[str, ...] = ()
+    not_lead: tuple[str, ...] = ()
+    together: tuple[tuple[str, ...], ...] = ()
+    apart: tuple[tuple[str, str], ...] = ()
+    pin: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("exclude", "leads", "not_lead"):
+            object.__setattr__(self, name, tuple(str(v) for v in getattr(self, name)))
+        object.__setattr__(self, "together", tuple(tuple(str(v) for v in villages) for villages in self.together))
+        object.__setattr__(self, "pin", {str(v): str(lead) for v, lead in dict(self.pin).items()})
+        for villages in self.together:
+            if len(set(villages)) < 2:
+                raise InputError(f"together {list(villages)} needs two or more different villages", fix="list the villages that must share a group", column="locks.together")
+        apart = []
+        for pair in self.apart:
+            if len(pair) != 2 or pair[0] == pair[1]:
+                raise InputError(f"apart {list(pair)} is not a pair of two villages", fix='write apart = [["a", "b"], ...]', column="locks.apart")
+            apart.append((str(pair[0]), str(pair[1])))
+        object.__setattr__(self, "apart", tuple(apart))
+
+    def __bool__(self) -> bool:
+        return any((self.exclude, self.leads, self.not_lead, self.together, self.apart, self.pin))
+
+    @property
+    def may_lead(self) -> frozenset[str]:
+        """Villages the planner named as leads (``leads`` and the leads of ``pin``)."""
+        return frozenset(self.leads) | frozenset(self.pin.values())
+
+    def villages(self) -> list[tuple[str, str]]:
+        """Every (lock, village id) the locks name, to check them against an instance."""
+        named = [(f"exclude", v) for v in self.exclude] + [("leads", v) for v in self.leads]
+        named += [("not_lead", v) for v in self.not_lead]
+        named += [("together", v) for villages in self.together for v in villages]
+        named += [("apart", v) for pair in self.apart for v in pair]
+        named += [("pin", v) for pair in self.pin.items() for v in pair]
+        return named
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Locks":
+        """Locks from a ``[locks]`` table; unknown keys are an error."""
+        return cls(**_known_keys(cls, values, "locks"))

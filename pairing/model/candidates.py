@@ -16,7 +16,7 @@ from itertools import combinations
 import numpy as np
 
 from ..instance import Instance
-from ..rules import Rules
+from ..rules import Locks, Rules
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,27 @@ class Candidates:
                 keep.append(c)
         return keep
 
+    def blocks(self, n: int) -> list[list[int]]:
+        """Candidates split into independent blocks: two candidates are in one block
+        when a chain of candidates sharing villages links them. Blocks can be
+        solved separately, and the lexicographic optimum of the whole is the union
+        of the blocks' optima (the objective is a sum over candidates)."""
+        parent = list(range(n))
+
+        def root(row: int) -> int:
+            while parent[row] != row:
+                parent[row] = parent[parent[row]]
+                row = parent[row]
+            return row
+
+        for rows in self.groups:
+            for row in rows[1:]:
+                parent[root(row)] = root(rows[0])
+        blocks: dict[int, list[int]] = {}
+        for c, rows in enumerate(self.groups):
+            blocks.setdefault(root(rows[0]), []).append(c)
+        return list(blocks.values())
+
     def containing(self, n: int) -> list[list[int]]:
         """For each of ``n`` rows, the candidates it is in."""
         index: list[list[int]] = [[] for _ in range(n)]
@@ -56,6 +77,24 @@ class Candidates:
             for row in rows:
                 index[row].append(candidate)
         return index
+
+
+def may_be_grouped(instance: Instance, locks: Locks | None) -> np.ndarray:
+    """Rows not excluded by the planner."""
+    allowed = np.ones(instance.n, dtype=bool)
+    for village in locks.exclude if locks else ():
+        allowed[instance.index(village)] = False
+    return allowed
+
+
+def may_lead(instance: Instance, rules: Rules, locks: Locks | None) -> np.ndarray:
+    """Rows that may lead: eligible (or named a lead by the planner), not weak, not ``not_lead``."""
+    can_lead = instance.lead_eligible(rules.lead_top_share).copy()
+    for village in locks.may_lead if locks else ():
+        can_lead[instance.index(village)] = True
+    for village in locks.not_lead if locks else ():
+        can_lead[instance.index(village)] = False
+    return can_lead & ~instance.weak
 
 
 def reachable_neighbours(instance: Instance, rules: Rules, allowed: np.ndarray | None = None) -> list[list[int]]:
@@ -96,17 +135,20 @@ def _extend(neighbours, population, max_size, max_population, root, chosen, peop
                            people + int(population[w]), extension + exclusive, closed | set(neighbours[w]))
 
 
-def enumerate_candidates(instance: Instance, rules: Rules, *, require_lead: bool = True, allowed: np.ndarray | None = None) -> Candidates:
+def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None = None, *, require_lead: bool = True) -> Candidates:
     """Every group the rules allow.
 
     Parameters
     ----------
     instance : Instance
     rules : Rules
+    locks : Locks, optional
+        ``exclude`` keeps villages out of every candidate; ``not_lead`` stops a
+        village leading; ``leads`` and ``pin`` let a village lead even when it is
+        not among the strongest ``lead_top_share``. (The other locks are
+        constraints of the model, see :mod:`pairing.model.locks`.)
     require_lead : bool
         If False, skip the lead rules (used to explain why a village fits no group).
-    allowed : numpy.ndarray of bool, optional
-        Rows that may be grouped at all.
 
     Returns
     -------
@@ -125,9 +167,9 @@ def enumerate_candidates(instance: Instance, rules: Rules, *, require_lead: bool
     """
     low_size, high_size = rules.group_size
     low_people, high_people = rules.group_population
-    neighbours = reachable_neighbours(instance, rules, allowed)
+    neighbours = reachable_neighbours(instance, rules, may_be_grouped(instance, locks))
     population, rank = instance.population, instance.strength_rank
-    can_lead = instance.lead_eligible(rules.lead_top_share) & ~instance.weak
+    can_lead = may_lead(instance, rules, locks)
     if rules.contiguity == "star":
         sets = _star_sets(neighbours, population, rank, can_lead if require_lead else None, high_size, high_people)
     else:
