@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import InputError
-from .rules import Locks, Rules, SolverParams, _known_keys
+from .rules import Locks, ObjectiveWeights, Rules, SolverParams, _known_keys
 
 #: Canonical columns, and the extra inputs ``[columns]`` may map.
 CANONICAL_COLUMNS = ("village_id", "name", "township", "population", "strength", "weak", "lead_eligible", "industry")
@@ -111,10 +111,11 @@ class Config:
     rules: Rules = field(default_factory=Rules)
     solver: SolverParams = field(default_factory=SolverParams)
     locks: Locks = field(default_factory=Locks)
+    objective: ObjectiveWeights = field(default_factory=ObjectiveWeights)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Config":
-        sections = {"columns", "strength", "weak", "graph", "rules", "solver", "locks"}
+        sections = {"columns", "strength", "weak", "graph", "rules", "solver", "locks", "objective"}
         unknown = sorted(set(data) - sections)
         if unknown:
             raise InputError(f"unknown section [{unknown[0]}]", fix=f"use the sections {', '.join(sorted(sections))}", column=unknown[0])
@@ -134,6 +135,7 @@ class Config:
             rules=Rules.from_dict(data.get("rules", {})),
             solver=SolverParams.from_dict(data.get("solver", {})),
             locks=Locks.from_dict(data.get("locks", {})),
+            objective=ObjectiveWeights.from_dict(data.get("objective", {})),
         )
 
     @classmethod

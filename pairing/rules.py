@@ -192,3 +192,38 @@ class Locks:
     def from_dict(cls, values: dict[str, Any]) -> "Locks":
         """Locks from a ``[locks]`` table; unknown keys are an error."""
         return cls(**_known_keys(cls, values, "locks"))
+
+
+@dataclass(frozen=True)
+class ObjectiveWeights:
+    """Weights of the third objective level, after weak villages grouped and
+    villages grouped: minimise, per group,
+
+        compactness × distance − industry × members − strength_gap × gap
+
+    where distance is the total member-to-lead distance in kilometres (adjacency
+    hops without coordinates), members counts members whose ``industry`` equals
+    their lead's, and gap is the sum of (lead strength − member strength), the
+    strong helping the weak. Weights are in kilometres: ``industry = 2`` means a
+    shared industry is worth 2 km of distance. The defaults minimise distance only.
+
+    Examples
+    --------
+    >>> ObjectiveWeights.from_dict({"industry": 2.0}).compactness
+    1.0
+    """
+
+    compactness: float = 1.0
+    industry: float = 0.0
+    strength_gap: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("compactness", "industry", "strength_gap"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise InputError(f"{name} = {value!r} is not a number >= 0", fix="write a weight such as 1.0", column=f"objective.{name}")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ObjectiveWeights":
+        """Weights from an ``[objective]`` table; unknown keys are an error."""
+        return cls(**_known_keys(cls, values, "objective"))

@@ -8,7 +8,7 @@ import pandas as pd
 from pairing import Instance
 
 
-def hand_instance(edges, population, strength, weak, *, eligible=None, township=None, xy=None) -> Instance:
+def hand_instance(edges, population, strength, weak, *, eligible=None, township=None, xy=None, industry=None) -> Instance:
     """An instance from dicts keyed by village id (``xy`` in metres, optional)."""
     ids = list(population)
     table = pd.DataFrame({
@@ -20,6 +20,8 @@ def hand_instance(edges, population, strength, weak, *, eligible=None, township=
     })
     if eligible is not None:
         table["lead_eligible"] = [v in eligible for v in ids]
+    if industry is not None:
+        table["industry"] = [industry[v] for v in ids]
     if xy is not None:
         table["x"] = [xy[v][0] for v in ids]
         table["y"] = [xy[v][1] for v in ids]

@@ -10,13 +10,13 @@ relaxation than an assignment model with flow-based contiguity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
 
 from ..instance import Instance
-from ..rules import Locks, Rules
+from ..rules import Locks, ObjectiveWeights, Rules
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,20 @@ class Candidates:
 
     def __len__(self) -> int:
         return len(self.groups)
+
+    def with_weights(self, instance: Instance, weights: ObjectiveWeights) -> "Candidates":
+        """The candidates with ``distance`` replaced by the weighted third-level cost
+        (see :class:`pairing.rules.ObjectiveWeights`), in metre-equivalents."""
+        if weights == ObjectiveWeights():
+            return self
+        industry = instance.villages["industry"].fillna("").astype(str).to_numpy() if "industry" in instance.villages else None
+        cost = []
+        for rows, distance in zip(self.groups, self.distance):
+            lead, members = rows[0], rows[1:]
+            shared = sum(1 for m in members if industry is not None and industry[lead] and industry[m] == industry[lead])
+            gap = sum(instance.strength[lead] - instance.strength[m] for m in members)
+            cost.append(round(weights.compactness * distance - 1000 * (weights.industry * shared + weights.strength_gap * gap)))
+        return replace(self, distance=np.array(cost, dtype=np.int64))
 
     def subset(self, keep: list[int]) -> "Candidates":
         """The candidates at positions ``keep``, in that order."""

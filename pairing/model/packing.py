@@ -70,6 +70,22 @@ def greedy_selection(candidates: Candidates, n: int) -> tuple[int, ...]:
     return tuple(sorted(chosen))
 
 
+def lp_bound(candidates: Candidates, n: int, coefficients: np.ndarray) -> float:
+    """The LP relaxation's optimum of maximising ``coefficients`` over the packing
+    (GLOP): a valid upper bound, for benchmarks and for judging the solver's gap."""
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    chosen = [solver.NumVar(0.0, 1.0, "") for _ in range(len(candidates))]
+    for village_candidates in candidates.containing(n):
+        if len(village_candidates) > 1:
+            solver.Add(solver.Sum([chosen[c] for c in village_candidates]) <= 1)
+    solver.Maximize(solver.Sum([float(coefficients[c]) * chosen[c] for c in range(len(candidates))]))
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return float("nan")
+    return solver.Objective().Value()
+
+
 class PackingModel:
     """The CP-SAT model, kept across stages so that later stages reuse it."""
 

@@ -1,0 +1,1 @@
+"""Benchmarks of pairing's solver: ``python -m benchmarks`` (see BENCHMARKS.md)."""

@@ -1,0 +1,148 @@
+"""Solve the benchmark instances, each in its own process (for an honest peak
+memory), and record the results in benchmarks/results.json and BENCHMARKS.md.
+
+    python -m benchmarks              # the bundled counties and generated 864 and 3,000
+    python -m benchmarks --large      # also the generated 10,000 (minutes)
+    python -m benchmarks --only anqiu-same --time-limit 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    source: str                 # a bundled instance file, or "generate:VILLAGES:TOWNSHIPS:SEED"
+    same_township: bool
+    contiguity: str = "connected"
+    time_limit: float = 60.0
+    large: bool = False
+
+
+CASES = (
+    Case("anqiu-same", "instances/anqiu.gpkg", True),
+    Case("anqiu-cross", "instances/anqiu.gpkg", False),
+    Case("jiangxia", "instances/jiangxia.gpkg", True),
+    Case("quangang", "instances/quangang.gpkg", True),
+    Case("luoxi", "instances/luoxi.gpkg", True),
+    Case("gen864-same", "generate:864:12:1", True),
+    Case("gen864-cross", "generate:864:12:1", False),
+    Case("gen864-star", "generate:864:12:1", False, "star"),
+    Case("gen3000-cross", "generate:3000:40:1", False),
+    Case("gen10000-star", "generate:10000:130:1", False, "star", 60.0, True),
+    Case("gen10000-cross", "generate:10000:130:1", False, "connected", 120.0, True),
+)
+
+
+def run_case(case: Case, time_limit: float | None, workers: int) -> dict:
+    """Build, solve and check one case in this process; the figures as a dict."""
+    import pairing
+    from pairing.model.candidates import enumerate_candidates
+    from pairing.model.packing import greedy_selection, lp_bound
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = ROOT / case.source
+        if case.source.startswith("generate:"):
+            from pairing.io import write_villages
+            from pairing.synth import synthetic_county
+
+            villages, townships, seed = map(int, case.source.split(":")[1:])
+            path = write_villages(synthetic_county(villages, townships, seed), Path(folder) / "county.gpkg")
+        started = time.perf_counter()
+        instance = pairing.read_villages(path)
+        build_seconds = time.perf_counter() - started
+    rules = pairing.Rules(same_township=case.same_township, contiguity=case.contiguity)
+    plan = pairing.solve(instance, rules, time_limit=time_limit or case.time_limit, workers=workers, seed=0)
+    violations = pairing.check(plan)
+    candidates = enumerate_candidates(instance, rules)
+    greedy = greedy_selection(candidates, instance.n)
+    greedy_weak, greedy_grouped = int(candidates.weak[list(greedy)].sum()), int(candidates.size[list(greedy)].sum())
+    metrics = plan.metrics()
+    levels = {stage["objective"]: stage for stage in plan.stages[1:]}
+    return {
+        "case": case.name, "source": case.source, "same_township": case.same_township, "contiguity": case.contiguity,
+        "villages": instance.n, "candidates": plan.stages[0]["candidates"], "blocks": plan.stages[0].get("blocks"),
+        "largest_block": plan.stages[0].get("largest_block"),
+        "build_seconds": round(build_seconds, 2), "solve_seconds": round(plan.solve_seconds, 2),
+        "time_limit": time_limit or case.time_limit, "workers": workers,
+        "status": plan.status, "gap": plan.gap,
+        "weak": metrics["weak"], "weak_grouped": metrics["weak_grouped"], "villages_grouped": metrics["villages_grouped"],
+        "groups": metrics["groups"],
+        "levels": {name: {k: stage[k] for k in ("status", "value", "bound", "seconds")} for name, stage in levels.items()},
+        "greedy_weak": greedy_weak, "greedy_grouped": greedy_grouped,
+        "ratio_to_greedy_weak": round(metrics["weak_grouped"] / greedy_weak, 3) if greedy_weak else None,
+        "lp_bound_weak": round(lp_bound(candidates, instance.n, candidates.weak), 2) if len(candidates) else 0,
+        "lp_bound_grouped": round(lp_bound(candidates, instance.n, candidates.size), 2) if len(candidates) else 0,
+        "checker_violations": len(violations),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def table(results: list[dict]) -> str:
+    """The results as a Markdown table."""
+    header = ("| case | villages | candidates (blocks, largest) | build s | solve s | status | gap | weak grouped / weak "
+              "| villages grouped | greedy weak / grouped | weak ÷ greedy | LP bound weak / grouped | peak MB | checker |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for r in results:
+        gap = "0" if r["gap"] == 0 else ("-" if r["gap"] is None else f"{r['gap']:.2%}")
+        lines.append(
+            f"| {r['case']} | {r['villages']:,} | {r['candidates']:,} ({r['blocks']}, {r['largest_block']:,}) | {r['build_seconds']} "
+            f"| {r['solve_seconds']} | {r['status']} | {gap} | {r['weak_grouped']:,} / {r['weak']:,} | {r['villages_grouped']:,} "
+            f"| {r['greedy_weak']:,} / {r['greedy_grouped']:,} | {r['ratio_to_greedy_weak'] or '-'} "
+            f"| {r['lp_bound_weak']:,} / {r['lp_bound_grouped']:,} | {r['peak_memory_mb']:,} "
+            f"| {'valid' if r['checker_violations'] == 0 else str(r['checker_violations']) + ' violations'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--large", action="store_true", help="include the 10,000-village cases")
+    parser.add_argument("--only", nargs="*", help="case names to run")
+    parser.add_argument("--time-limit", type=float, help="override every case's time limit")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case in this process
+    args = parser.parse_args(argv)
+    if args.case:
+        case = next(c for c in CASES if c.name == args.case)
+        print(json.dumps(run_case(case, args.time_limit, args.workers), ensure_ascii=False))
+        return 0
+    chosen = [c for c in CASES if (args.only and c.name in args.only) or (not args.only and (args.large or not c.large))]
+    results = []
+    for case in chosen:
+        command = [sys.executable, "-m", "benchmarks", "--case", case.name, "--workers", str(args.workers)]
+        if args.time_limit:
+            command += ["--time-limit", str(args.time_limit)]
+        run = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+        if run.returncode != 0:
+            print(run.stderr, file=sys.stderr)
+            return 1
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        results.append(result)
+        print(f"{case.name}: {result['status']} gap {result['gap']} weak {result['weak_grouped']}/{result['weak']} "
+              f"grouped {result['villages_grouped']} in {result['solve_seconds']} s", flush=True)
+    record = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}", "results": results}
+    Path(args.out).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
