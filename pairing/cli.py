@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,17 +17,21 @@ from .check import check
 from .config import Config
 from .diagnose import diagnose
 from .errors import InputError
-from .io import read_villages, write_plan, write_villages
+from .io import PLAN_FILES, parse_formats, read_plan, read_villages, write_plan, write_text, write_villages
 from .plan import Plan
 from .solve import solve
 
 
-def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", help="village table: GeoPackage, GeoJSON, Shapefile, CSV or XLSX")
+def _add_input_options(parser: argparse.ArgumentParser, input_flag: bool = False) -> None:
+    parser.add_argument("--input" if input_flag else "input", help="village table: GeoPackage, GeoJSON, Shapefile, CSV or XLSX")
     parser.add_argument("--config", help="TOML config: column mapping, strength, weak, graph, rules, solver")
     parser.add_argument("--edges", help="adjacency as a file of id pairs; replaces the computed graph")
     parser.add_argument("--add-edges", help="id pairs to add to the computed graph")
     parser.add_argument("--repair", action="store_true", help="repair invalid polygons with make_valid (the input file is not changed)")
+
+
+def _add_lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", default="en", help="language of headers and labels: en (default) or zh")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,9 +46,29 @@ def build_parser() -> argparse.ArgumentParser:
     solve_parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
     solve_parser.add_argument("--seed", type=int, help="CP-SAT random seed (default 0)")
     solve_parser.add_argument("--log", action="store_true", help="show CP-SAT's search log")
+    solve_parser.add_argument("--format", default=",".join(PLAN_FILES),
+                              help=f"outputs to write, comma-separated among {','.join(PLAN_FILES)} (default all)")
+    _add_lang_option(solve_parser)
 
     check_parser = commands.add_parser("check", help="diagnose the data without solving")
     _add_input_options(check_parser)
+
+    validate_parser = commands.add_parser("validate", help="check a (hand-edited) plan against the rules")
+    validate_parser.add_argument("plan", help="plan.csv, plan.xlsx or plan.gpkg")
+    _add_input_options(validate_parser)
+
+    diff_parser = commands.add_parser("diff", help="what changed between two plans")
+    diff_parser.add_argument("old_plan", help="plan.csv, plan.xlsx or plan.gpkg")
+    diff_parser.add_argument("new_plan", help="plan.csv, plan.xlsx or plan.gpkg")
+    _add_input_options(diff_parser, input_flag=True)
+    diff_parser.add_argument("--html", help="also write the diff as an HTML page to this file")
+    _add_lang_option(diff_parser)
+
+    report_parser = commands.add_parser("report", help="rebuild report.html and map.png from a (hand-edited) plan")
+    report_parser.add_argument("plan", help="plan.csv, plan.xlsx or plan.gpkg")
+    _add_input_options(report_parser)
+    report_parser.add_argument("--out", help="output folder (default: the plan's folder)")
+    _add_lang_option(report_parser)
 
     generate_parser = commands.add_parser("generate", help="write a synthetic county of any size")
     generate_parser.add_argument("--villages", type=int, required=True)
@@ -56,7 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        # Warnings meant for the user (an output skipped, a name drawn as its id) as one line each.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            code = COMMANDS[args.command](args)
+        for warning in caught:
+            if issubclass(warning.category, UserWarning):
+                print(f"pairing: warning: {warning.message}", file=sys.stderr)
+        return code
     except InputError as error:
         print(f"pairing: {error}", file=sys.stderr)
         return 2
@@ -72,13 +104,16 @@ def _config_and_instance(args: argparse.Namespace):
 
 
 def run_solve(args: argparse.Namespace) -> int:
+    formats = parse_formats(args.format)
+    _check_lang(args.lang)
     config, instance = _config_and_instance(args)
     overrides = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed, "log": args.log or None}
     params = replace(config.solver, **{k: v for k, v in overrides.items() if v is not None})
     plan = solve(instance, config.rules, params=params)
     violations = check(plan)
     out = Path(args.out) if args.out else Path(f"plan-{Path(args.input).stem}")
-    written = write_plan(plan, out, extra={"check": {"valid": not violations, "violations": [str(v) for v in violations]}})
+    written = write_plan(plan, out, extra={"check": {"valid": not violations, "violations": [str(v) for v in violations]}},
+                         formats=formats, lang=args.lang)
     print(_solve_summary(plan, violations, written))
     return 1 if violations else 0
 
@@ -96,8 +131,7 @@ def _solve_summary(plan: Plan, violations, written) -> str:
         f"{plan.rules.group_population[1]:,} people, {plan.rules.contiguity}, "
         f"{'same township' if plan.rules.same_township else 'across townships'}",
         f"  status {plan.status} ({proof}) in {plan.solve_seconds:.1f} s, seed {plan.seed}, {plan.workers} workers",
-        f"  groups {metrics['groups']:,}   villages grouped {metrics['villages_grouped']:,}/{metrics['villages']:,}   "
-        f"weak grouped {metrics['weak_grouped']:,}/{metrics['weak']:,}   people grouped {metrics['population_grouped']:,}",
+        _metrics_line(metrics),
     ]
     for stage in plan.stages[1:]:
         bound = "" if stage["bound"] in (None, stage["value"]) else f" (bound {stage['bound']:,})"
@@ -107,6 +141,70 @@ def _solve_summary(plan: Plan, violations, written) -> str:
                  else f"  checker: {len(violations)} VIOLATIONS\n" + "\n".join(f"    {v}" for v in violations))
     lines.append("  wrote " + ", ".join(str(path) for path in written))
     return "\n".join(lines)
+
+
+def _metrics_line(metrics: dict) -> str:
+    return (f"  groups {metrics['groups']:,}   villages grouped {metrics['villages_grouped']:,}/{metrics['villages']:,}   "
+            f"weak grouped {metrics['weak_grouped']:,}/{metrics['weak']:,}   people grouped {metrics['population_grouped']:,}")
+
+
+def _check_lang(lang: str) -> None:
+    from .report import label
+
+    label("title", lang)  # an unknown language is an InputError, before any work
+
+
+def _plan_and_instance(args: argparse.Namespace, plan_path: str):
+    """The plan file read against the village table, under the config's rules and locks."""
+    config, instance = _config_and_instance(args)
+    plan = read_plan(plan_path, instance, config.rules)
+    return replace(plan, locks=config.locks)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    plan = _plan_and_instance(args, args.plan)
+    violations = check(plan)
+    metrics = plan.metrics()
+    lines = [f"pairing validate {args.plan} against {plan.instance.source}", _metrics_line(metrics),
+             f"  distance {metrics['distance']:,} {metrics['distance_unit']}"]
+    if not violations:
+        lines.append("  the plan keeps every rule")
+    else:
+        names = dict(zip(plan.instance.ids, plan.instance.villages["name"]))
+        lines.append(f"  {len(violations)} VIOLATIONS")
+        for violation in violations:
+            lines.append(f"    {violation}")
+            lines.append("      villages: " + ", ".join(f"{village} {names.get(village, '?')}" for village in violation.villages))
+    print("\n".join(lines))
+    return 1 if violations else 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from .compare import diff
+
+    _check_lang(args.lang)
+    if args.input:
+        config, instance = _config_and_instance(args)
+        old, new = (replace(read_plan(path, instance, config.rules), locks=config.locks) for path in (args.old_plan, args.new_plan))
+    else:
+        old, new = read_plan(args.old_plan), read_plan(args.new_plan)
+    result = diff(old, new, metrics=bool(args.input))
+    print(f"pairing diff {args.old_plan} -> {args.new_plan}\n{result.to_text(args.lang)}")
+    if args.html:
+        write_text(args.html, result.to_html(args.lang, title=f"{Path(args.old_plan).name} -> {Path(args.new_plan).name}"))
+        print(f"wrote {args.html}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    _check_lang(args.lang)
+    plan = _plan_and_instance(args, args.plan)
+    out = Path(args.out) if args.out else Path(args.plan).parent
+    written = write_plan(plan, out, formats=("html", "png"), lang=args.lang)
+    violations = check(plan)
+    verdict = "the plan keeps every rule" if not violations else f"{len(violations)} VIOLATIONS (listed in the report)"
+    print(f"pairing report {args.plan}: {verdict}\n  wrote " + ", ".join(str(path) for path in written))
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -140,7 +238,8 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"solve": run_solve, "check": run_check, "generate": run_generate}
+COMMANDS = {"solve": run_solve, "check": run_check, "validate": run_validate, "diff": run_diff, "report": run_report,
+            "generate": run_generate}
 
 if __name__ == "__main__":
     sys.exit(main())

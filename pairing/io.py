@@ -9,11 +9,15 @@ inputs are never modified.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from io import StringIO
 from pathlib import Path
 
@@ -38,11 +42,12 @@ EDGE_COLUMN_PAIRS = (("a", "b"), ("source", "target"), ("from", "to"))
 
 
 # -- reading -------------------------------------------------------------------------
-def read_table(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
+def read_table(path: str | Path, prefer: Sequence[str] = ("villages",)) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read a village table, an edge list or a plan, by the file's suffix.
 
-    GPKG, GeoJSON and shapefiles give a GeoDataFrame (a GPKG's ``villages`` layer
-    when it has one, else its first). CSV and XLSX (first sheet) give a
+    GPKG, GeoJSON and shapefiles give a GeoDataFrame (the first layer named in
+    ``prefer`` that the file has, else its first). CSV and XLSX (likewise the
+    first sheet named in ``prefer``, else the first sheet) give a
     DataFrame of text, so that ids such as ``037078410520`` keep every digit;
     only empty cells are missing values. A CSV is read as UTF-8 (with or without
     a byte-order mark), else as GB18030, which is what Excel writes on Chinese
@@ -52,6 +57,8 @@ def read_table(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
     ----------
     path : str or pathlib.Path
         A ``.gpkg``, ``.geojson``, ``.json``, ``.shp``, ``.csv`` or ``.xlsx`` file.
+    prefer : sequence of str
+        Layer or sheet names to read, in order of preference.
 
     Returns
     -------
@@ -79,10 +86,11 @@ def read_table(path: str | Path) -> pd.DataFrame | gpd.GeoDataFrame:
     try:
         if suffix in GEO_SUFFIXES:
             layers = [name for name, _ in pyogrio.list_layers(path)]
-            return gpd.read_file(path, layer="villages" if "villages" in layers else layers[0])
+            return gpd.read_file(path, layer=next((name for name in prefer if name in layers), layers[0]))
         text_options = {"dtype": str, "keep_default_na": False, "na_values": [""]}
         if suffix == ".xlsx":
-            table = pd.read_excel(path, sheet_name=0, **text_options)
+            with pd.ExcelFile(path) as book:
+                table = pd.read_excel(book, sheet_name=next((name for name in prefer if name in book.sheet_names), 0), **text_options)
         else:
             table = pd.read_csv(StringIO(_decode(path.read_bytes())), **text_options)
     except InputError as error:
@@ -335,18 +343,23 @@ def read_edges(path: str | Path, ids: list[str]) -> list[tuple[str, str]]:
     return list(zip(ends[0], ends[1]))
 
 
-def read_plan(path: str | Path, instance: Instance, rules: Rules) -> Plan:
-    """Read a plan a planner may have edited: a ``plan.csv`` or ``plan.xlsx`` with
-    ``village_id, group_id, role`` (other columns are ignored).
+def read_plan(path: str | Path, instance: Instance | None = None, rules: Rules | None = None) -> Plan:
+    """Read a plan a planner may have edited: a ``plan.csv``, ``plan.xlsx`` (its
+    villages sheet, headers and roles in English or Chinese) or ``plan.gpkg``
+    (layer ``villages``) with ``village_id, group_id, role`` (other columns are
+    ignored).
 
     Parameters
     ----------
     path : str or pathlib.Path
         The plan file.
-    instance : Instance
-        The villages the plan groups.
-    rules : Rules
-        The rules to check it under.
+    instance : Instance, optional
+        The villages the plan groups. Without one, a stand-in is built from the
+        file's own ids, names and townships (every village 1 person, not weak,
+        no neighbours): enough to compare plans' structure
+        (:func:`pairing.compare.diff`), not to check or measure them.
+    rules : Rules, optional
+        The rules to check it under; the defaults when not given.
 
     Returns
     -------
@@ -355,7 +368,7 @@ def read_plan(path: str | Path, instance: Instance, rules: Rules) -> Plan:
     Raises
     ------
     InputError
-        A missing column or a village id the instance does not have.
+        A missing column, an unknown role, or a village id the instance does not have.
 
     Examples
     --------
@@ -368,20 +381,67 @@ def read_plan(path: str | Path, instance: Instance, rules: Rules) -> Plan:
     >>> read_plan(path, instance, Rules()).groups
     (Group(group_id='g1', leads=('a',), members=('b',)),)
     """
-    table = pd.DataFrame(read_table(path))
-    for column in ("village_id", "group_id", "role"):
-        if column not in table.columns:
-            raise InputError(f"missing column {column}", fix="a plan needs the columns village_id, group_id and role", file=str(path), column=column)
-    table["village_id"] = _text(table["village_id"])
+    table = read_plan_table(path)
+    if instance is None:
+        instance = _stand_in_instance(table)
     unknown = ~table["village_id"].map(instance.__contains__)
     if unknown.any():
         position = int(unknown.to_numpy().argmax())
         raise InputError(f"unknown village id {table['village_id'].iloc[position] or '(empty)'}", fix="use ids from the village table, or remove the line",
-                         file=str(path), row=_line_labels(table)[position], column="village_id")
+                         file=str(path), row=table.attrs["rows"][position], column="village_id")
     try:
-        return Plan.from_assignment(instance, rules, table)
+        return Plan.from_assignment(instance, rules or Rules(), table)
     except InputError as error:
         raise error.in_file(str(path)) from None
+
+
+def read_plan_table(path: str | Path) -> pd.DataFrame:
+    """A plan file as a table with canonical headers and roles.
+
+    Headers and roles written in Chinese (``plan.xlsx`` with ``--lang zh``) or as
+    English labels (``Village ID``, ``Group``) are renamed to ``village_id``,
+    ``group_id``, ``role`` (``lead``, ``member``, ``none``); ids are text.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "plan.csv"
+    >>> _ = path.write_text("村代码,联建组,角色\\n037,G001,领头雁\\n038,G001,成员村\\n", encoding="utf-8")
+    >>> read_plan_table(path).to_dict("list")
+    {'village_id': ['037', '038'], 'group_id': ['G001', 'G001'], 'role': ['lead', 'member']}
+    """
+    from .report import LABELS, header_names, role_names
+
+    sheets = ("villages", *LABELS["sheet:villages"])
+    raw = read_table(path, prefer=sheets)
+    rows = _line_labels(raw)
+    table = pd.DataFrame(raw).drop(columns="geometry", errors="ignore")
+    headers = header_names()
+    canonical = {column: headers[str(column).strip().lower()] for column in table.columns if str(column).strip().lower() in headers}
+    table = table.rename(columns=canonical)
+    table = table.loc[:, ~table.columns.duplicated()]
+    for column in ("village_id", "group_id", "role"):
+        if column not in table.columns:
+            raise InputError(f"missing column {column}", fix="a plan needs the columns village_id, group_id and role", file=str(path), column=column)
+    roles = role_names()
+    table["village_id"] = _text(table["village_id"])
+    table["group_id"] = _text(table["group_id"])
+    table["role"] = _text(table["role"]).map(lambda role: roles.get(role.lower(), role) if role else "none")
+    table.attrs["rows"] = rows  # how a user finds each row: "line 3" of a CSV/XLSX, "feature 2" of a GPKG
+    return table
+
+
+def _stand_in_instance(table: pd.DataFrame) -> Instance:
+    """Villages for a plan read without its village table: ids, names and
+    townships from the plan itself, and neutral figures."""
+    villages = table.drop_duplicates("village_id")
+    ids = villages["village_id"]
+    return Instance(pd.DataFrame({
+        "village_id": ids,
+        "name": _text(villages["name"]).where(lambda name: name != "", ids) if "name" in villages.columns else ids,
+        "township": _text(villages["township"]) if "township" in villages.columns else "",
+        "population": 1, "strength": 0.0, "weak": False,
+    }), nx.Graph())
 
 
 # -- parsing cells ---------------------------------------------------------------------
@@ -452,9 +512,54 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         temp.unlink(missing_ok=True)
 
 
-def write_plan(plan: Plan, out_dir: str | Path, extra: dict | None = None) -> list[Path]:
-    """Write ``plan.csv`` (one row per village, UTF-8 with BOM so that Excel shows
-    Chinese names) and ``summary.json`` into ``out_dir``.
+#: What :func:`write_plan` can write: format -> file name, in the order written.
+PLAN_FILES = {"csv": "plan.csv", "json": "summary.json", "gpkg": "plan.gpkg", "xlsx": "plan.xlsx", "html": "report.html", "png": "map.png"}
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """Output formats from ``"csv,json,..."`` or a sequence, checked, in writing order.
+
+    Examples
+    --------
+    >>> parse_formats("png, csv")
+    ('csv', 'png')
+    """
+    names = [name.strip().lower() for name in (formats.split(",") if isinstance(formats, str) else formats) if name.strip()]
+    unknown = [name for name in names if name not in PLAN_FILES]
+    if unknown or not names:
+        raise InputError(f"unknown output format {unknown[0] if unknown else '(none)'}", fix=f"choose among {','.join(PLAN_FILES)}", column="--format")
+    return tuple(name for name in PLAN_FILES if name in names)
+
+
+@dataclass(frozen=True)
+class _Deliverable:
+    """What every writer of :func:`write_plan` may need, computed once."""
+
+    lang: str
+    extra: dict
+    provenance: dict
+    violations: tuple
+
+
+def write_plan(plan: Plan, out_dir: str | Path, extra: dict | None = None, *,
+               formats: str | Iterable[str] = ("csv", "json"), lang: str = "en") -> list[Path]:
+    """Write a plan's deliverables into ``out_dir``, each file atomically.
+
+    - ``csv``: ``plan.csv``, one row per village (UTF-8 with BOM so that Excel
+      shows Chinese names);
+    - ``json``: ``summary.json``, the solve's account and the metrics;
+    - ``gpkg``: ``plan.gpkg`` for QGIS, layer ``villages`` (every input attribute
+      plus ``group_id, role, lead_id, lead_name, reason``) and layer ``groups``
+      (one feature per group: the union of its villages, or the convex hull of
+      its points, with lead, members, size, population, weak count, township);
+    - ``xlsx``: ``plan.xlsx``, sheets groups, villages, ungrouped (with reasons)
+      and summary (rules, solver status and proof, date, input file and SHA-256);
+    - ``html``: ``report.html``, the self-contained offline report with the map;
+    - ``png``: ``map.png``, the printable map.
+
+    ``gpkg`` and ``png`` need geometry: without it they are skipped with a
+    warning. Ungrouped villages get their reasons computed when the plan lacks
+    them (a plan read from a file).
 
     Parameters
     ----------
@@ -464,6 +569,11 @@ def write_plan(plan: Plan, out_dir: str | Path, extra: dict | None = None) -> li
         Created when missing.
     extra : dict, optional
         More entries for ``summary.json`` (e.g. the checker's verdict).
+    formats : str or iterable of str
+        Any of ``csv, json, gpkg, xlsx, html, png`` (a comma-separated string or
+        a sequence); ``csv`` and ``json`` by default.
+    lang : {"en", "zh"}
+        Language of the headers and labels of the xlsx, html and png.
 
     Returns
     -------
@@ -479,17 +589,179 @@ def write_plan(plan: Plan, out_dir: str | Path, extra: dict | None = None) -> li
     >>> plan = Plan(Instance(table, nx.path_graph(["a", "b", "c"])), Rules(), (Group("g1", ("a",), ("b", "c")),))
     >>> [path.name for path in write_plan(plan, tempfile.mkdtemp())]
     ['plan.csv', 'summary.json']
+    >>> [path.name for path in write_plan(plan, tempfile.mkdtemp(), formats="xlsx,html", lang="zh")]
+    ['plan.xlsx', 'report.html']
     """
+    from .check import check
+    from .report import label, with_reasons
+
+    formats = parse_formats(formats)
+    label("title", lang)  # refuses an unknown language before anything is written
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    plan = with_reasons(plan)
+    needs_verdict = {"xlsx", "html"} & set(formats)
+    deliverable = _Deliverable(lang, extra or {}, plan_provenance(plan), tuple(check(plan)) if needs_verdict else ())
+    written = []
+    for name in formats:
+        path = out_dir / PLAN_FILES[name]
+        if _WRITERS[name](plan, path, deliverable) is not None:
+            written.append(path)
+    return written
+
+
+def plan_provenance(plan: Plan) -> dict[str, str]:
+    """Where a plan's outputs come from: ``input`` file, its ``input_sha256``
+    (empty when it is not a file), the ``written`` time and the ``pairing`` version.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> table = pd.DataFrame({"village_id": ["a"], "name": ["A"], "township": "T", "population": [500],
+    ...     "strength": [1.0], "weak": [False]})
+    >>> sorted(plan_provenance(Plan(Instance(table, nx.Graph()), Rules(), ())))
+    ['input', 'input_sha256', 'pairing', 'written']
+    """
+    from . import __version__
+
+    source = Path(plan.instance.source) if plan.instance.source else None
+    return {"input": str(source or ""), "input_sha256": file_sha256(source) if source and source.is_file() else "",
+            "written": datetime.now().astimezone().isoformat(timespec="seconds"), "pairing": __version__}
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file, in hex, read in blocks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = path.write_bytes(b"abc")
+    >>> file_sha256(path)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_csv(plan: Plan, path: Path, deliverable: _Deliverable) -> Path:
     table = plan.assignment()
     for column in ("population", "weak", "strength"):
         table[column] = plan.instance.villages[column].to_numpy()
-    plan_path, summary_path = out_dir / "plan.csv", out_dir / "summary.json"
-    write_villages(table, plan_path)
-    with atomic_path(summary_path) as temp:
-        temp.write_text(json.dumps({**plan.summary(), **(extra or {})}, ensure_ascii=False, indent=2, default=_json_value) + "\n", encoding="utf-8")
-    return [plan_path, summary_path]
+    return write_villages(table, path)
+
+
+def _write_json(plan: Plan, path: Path, deliverable: _Deliverable) -> Path:
+    summary = {**plan.summary(), **deliverable.extra}
+    return write_text(path, json.dumps(summary, ensure_ascii=False, indent=2, default=_json_value) + "\n")
+
+
+def _write_gpkg(plan: Plan, path: Path, deliverable: _Deliverable) -> Path | None:
+    from .report import group_shapes, group_table, village_table
+
+    geometry = plan.instance.geometry
+    if geometry is None:
+        warnings.warn(f"{path.name} not written: the input has no geometry", UserWarning, stacklevel=3)
+        return None
+    villages = gpd.GeoDataFrame(village_table(plan), geometry=_one_kind(geometry.to_numpy()), crs=geometry.crs)
+    groups = gpd.GeoDataFrame(group_table(plan), geometry=_one_kind(group_shapes(plan)), crs=geometry.crs)
+    with atomic_path(path) as temp:
+        # GeoPackage 1.2: what the GDAL of older QGIS installs (e.g. 3.6) reads without a warning.
+        villages.to_file(temp, layer="villages", driver="GPKG", VERSION="1.2")
+        # A layer's geometry type must be known even when there is no group.
+        groups.to_file(temp, layer="groups", driver="GPKG", mode="a", geometry_type="MultiPolygon" if groups.empty else None)
+    return path
+
+
+def _one_kind(shapes) -> list:
+    """Polygons and multipolygons mixed become all multipolygons: one geometry
+    type per layer, as GIS software expects."""
+    shapes = list(shapes)
+    if any(shape is not None and shape.geom_type == "MultiPolygon" for shape in shapes):
+        return [shapely.MultiPolygon([shape]) if shape is not None and shape.geom_type == "Polygon" else shape for shape in shapes]
+    return shapes
+
+
+def _write_xlsx(plan: Plan, path: Path, deliverable: _Deliverable) -> Path:
+    from .report import group_table, label, localise, summary_rows, ungrouped_table, village_table
+
+    lang = deliverable.lang
+    summary = summary_rows(plan, lang, provenance=deliverable.provenance, violations=deliverable.violations)
+    summary += [(label("violations", lang), str(violation)) for violation in deliverable.violations]
+    sheets = {
+        label("sheet:groups", lang): localise(group_table(plan), lang),
+        label("sheet:villages", lang): localise(village_table(plan), lang),
+        label("sheet:ungrouped", lang): localise(ungrouped_table(plan), lang),
+        label("sheet:summary", lang): pd.DataFrame(summary, columns=[label("item", lang), label("value", lang)]),
+    }
+    with atomic_path(path) as temp:
+        with pd.ExcelWriter(temp, engine="openpyxl") as writer:
+            for name, table in sheets.items():
+                table.to_excel(writer, sheet_name=name, index=False)
+                _format_sheet(writer.sheets[name], table)
+    return path
+
+
+def _format_sheet(sheet, table: pd.DataFrame) -> None:
+    """Bold frozen header with filters, columns as wide as their text (a Chinese
+    character counts twice), thousands separators on whole numbers."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from .report import CJK_START
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    if len(table):
+        sheet.auto_filter.ref = sheet.dimensions
+    for position, column in enumerate(table.columns, start=1):
+        texts = [str(column), *table[column].astype(str).head(500)]
+        width = max(sum(2 if ord(character) >= CJK_START else 1 for character in text) for text in texts)
+        sheet.column_dimensions[get_column_letter(position)].width = min(60, width + 2)
+        if pd.api.types.is_integer_dtype(table[column]):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+                cell.number_format = "#,##0"
+
+
+def _write_html(plan: Plan, path: Path, deliverable: _Deliverable) -> Path:
+    from .report import report_html
+
+    return write_text(path, report_html(plan, deliverable.lang, provenance=deliverable.provenance, violations=deliverable.violations))
+
+
+def _write_png(plan: Plan, path: Path, deliverable: _Deliverable) -> Path | None:
+    from .report import map_png
+
+    if plan.instance.geometry is None:
+        warnings.warn(f"{path.name} not written: the input has no geometry", UserWarning, stacklevel=3)
+        return None
+    image = map_png(plan, deliverable.lang)
+    with atomic_path(path) as temp:
+        temp.write_bytes(image)
+    return path
+
+
+_WRITERS = {"csv": _write_csv, "json": _write_json, "gpkg": _write_gpkg, "xlsx": _write_xlsx, "html": _write_html, "png": _write_png}
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = write_text(Path(tempfile.mkdtemp()) / "a.html", "<p>东村</p>")
+    >>> path.read_text(encoding="utf-8")
+    '<p>东村</p>'
+    """
+    path = Path(path)
+    with atomic_path(path) as temp:
+        temp.write_text(text, encoding="utf-8")
+    return path
 
 
 def _anchor_columns(table: gpd.GeoDataFrame) -> dict[str, pd.Series]:

@@ -111,18 +111,17 @@ class Plan:
         are empty for ungrouped villages, ``reason`` for grouped ones.
         """
         table = self.instance.villages[["village_id", "name", "township"]].copy()
-        group_of = {}
-        role_of = {}
-        lead_of = {}
+        group_of, role_of, lead_of = {}, {}, {}
         for group in self.groups:
             for village in group.villages:
                 group_of[village] = group.group_id
                 role_of[village] = "lead" if village in group.leads else "member"
                 lead_of[village] = group.lead
-        table["group_id"] = table["village_id"].map(group_of).fillna("")
-        table["role"] = table["village_id"].map(role_of).fillna("none")
-        table["lead_id"] = table["village_id"].map(lead_of).fillna("")
-        table["reason"] = table["village_id"].map(self.reasons).astype(object).fillna("").where(table["role"] == "none", "")
+        ids = table["village_id"]
+        table["group_id"] = [group_of.get(v, "") for v in ids]
+        table["role"] = [role_of.get(v, "none") for v in ids]
+        table["lead_id"] = [lead_of.get(v, "") for v in ids]
+        table["reason"] = [self.reasons.get(v, "") if v not in role_of else "" for v in ids]
         return table
 
     @classmethod

@@ -22,11 +22,6 @@ from .rules import Locks, ObjectiveWeights, Rules, SolverParams
 
 #: The objective levels, in lexicographic order: (name, candidate attribute, maximise).
 LEVELS = (("weak_grouped", "weak", True), ("villages_grouped", "size", True), ("distance", "distance", False))
-#: Share of a block's remaining time a level may use before the next level starts.
-#: Without it a level that cannot be proven eats all the time and the later levels
-#: never improve the plan (at 3,000 villages the weak level did, and villages
-#: grouped ended below the greedy plan's).
-LEVEL_TIME_SHARE = 0.6
 
 
 def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None = None,
@@ -110,11 +105,11 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
 
 def _solve_block(instance: Instance, candidates: Candidates, block: list[int], constraints: list[LockConstraint],
                  solver: cp_model.CpSolver, deadline: float, interrupted: threading.Event) -> list[StageResult]:
-    """Optimise each level in turn on one block, holding each level's value for the
-    next. A level not proven within its share of the time still hands its best
-    value on, but the levels after it are not proven optimal in the lexicographic
-    sense, so they are reported FEASIBLE with no bound of their own. Selections
-    come back as candidate indices of the whole instance."""
+    """Optimise each level in turn on one block, holding every proven level; stop at
+    the first level not proven (time limit or signal). Each level may use all the
+    time left, in priority order: capping a level's time to leave some for the next
+    helped one benchmark and hurt three (BENCHMARKS.md). Selections come back as
+    candidate indices of the whole instance."""
     local = {c: k for k, c in enumerate(block)}
     block_candidates = candidates.subset(block)
     block_locks = [LockConstraint(constraint.lock, (), tuple(local[c] for c in constraint.required if c in local))
@@ -124,13 +119,10 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
         add_lock(full.model, full.chosen, constraint)
     hint = greedy_selection(block_candidates, instance.n)
     stages = []
-    proven = True
-    for level, (objective, attribute, maximise) in enumerate(LEVELS):
+    for objective, attribute, maximise in LEVELS:
         remaining = deadline - time.perf_counter()
         if remaining <= 0 or interrupted.is_set():
             break
-        if level < len(LEVELS) - 1:
-            remaining *= LEVEL_TIME_SHARE
         coefficients = getattr(block_candidates, attribute)
         if objective == "weak_grouped" and not block_locks:
             # Only weak villages count here, so candidates that contain a smaller
@@ -146,12 +138,9 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
             stage = full.optimise(solver, objective, coefficients, maximise=maximise, hint=hint, time_limit=remaining)
         if stage.selection is not None:
             hint = stage.selection
-        if not proven:
-            stage = replace(stage, status="FEASIBLE", bound=None)
         stages.append(replace(stage, selection=tuple(block[k] for k in hint)))
-        if stage.value is None:
+        if stage.status != "OPTIMAL":
             break
-        proven = proven and stage.status == "OPTIMAL"
         full.hold(coefficients, stage.value, maximise=maximise)
     if not stages:
         stages.append(StageResult(LEVELS[0][0], "UNKNOWN", None, None, 0.0, tuple(block[k] for k in hint)))

@@ -110,3 +110,19 @@ def test_random_small_instances_are_optimal_and_valid(seed, contiguity):
     assert plan.status == "OPTIMAL"
     assert check(plan) == []
     assert (plan.objective.weak_grouped, plan.objective.villages_grouped) == _best_by_brute_force(instance, rules)
+
+
+def test_same_input_seed_and_one_worker_give_the_same_plan():
+    import networkx as nx
+    import pandas as pd
+    from pairing import Instance
+    from pairing.graph import polygon_adjacency
+    from pairing.synth import synthetic_county
+
+    county = synthetic_county(120, 3, seed=5)
+    edges, _ = polygon_adjacency(county.geometry, list(county["village_id"]), 5.0)
+    points = county.geometry.representative_point()
+    instance = Instance(pd.DataFrame(county.drop(columns="geometry")).assign(x=points.x.values, y=points.y.values), nx.Graph(edges))
+    first, second = (solve(instance, time_limit=20, workers=1, seed=7) for _ in range(2))
+    assert first.status == "OPTIMAL"
+    assert first.assignment().equals(second.assignment())
