@@ -2,8 +2,8 @@
 memory), and record the results in benchmarks/results.json and BENCHMARKS.md.
 
     python -m benchmarks              # the bundled counties and generated 864 and 3,000
-    python -m benchmarks --large      # also the generated 10,000 (minutes)
-    python -m benchmarks --only anqiu-same --time-limit 30
+    python -m benchmarks --large      # the generated 10,000 cases (minutes)
+    python -m benchmarks --only anqiu-same --time-limit 30   # a quick look; records nothing
 """
 
 from __future__ import annotations
@@ -112,18 +112,20 @@ def table(results: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--large", action="store_true", help="include the 10,000-village cases")
+    parser.add_argument("--large", action="store_true", help="run the 10,000-village cases")
     parser.add_argument("--only", nargs="*", help="case names to run")
     parser.add_argument("--time-limit", type=float, help="override every case's time limit")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--out", help="results file (default benchmarks/results.json, or results-large.json)")
+    parser.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"),
+                        help="Markdown file whose results table to replace ('' for none)")
     parser.add_argument("--case", help=argparse.SUPPRESS)  # internal: run one case in this process
     args = parser.parse_args(argv)
     if args.case:
         case = next(c for c in CASES if c.name == args.case)
         print(json.dumps(run_case(case, args.time_limit, args.workers), ensure_ascii=False))
         return 0
-    chosen = [c for c in CASES if (args.only and c.name in args.only) or (not args.only and (args.large or not c.large))]
+    chosen = [c for c in CASES if (c.name in args.only if args.only else c.large == args.large)]
     results = []
     for case in chosen:
         command = [sys.executable, "-m", "benchmarks", "--case", case.name, "--workers", str(args.workers)]
@@ -139,9 +141,26 @@ def main(argv: list[str] | None = None) -> int:
               f"grouped {result['villages_grouped']} in {result['solve_seconds']} s", flush=True)
     record = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
               f"Python {platform.python_version()}", "results": results}
-    Path(args.out).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.only and not args.out:
+        print(table(results))
+        return 0
+    out = Path(args.out or ROOT / "benchmarks" / ("results-large.json" if args.large else "results.json"))
+    out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(table(results))
+    if args.markdown:
+        record_in_markdown(Path(args.markdown), "large" if args.large else "default", record)
     return 0
+
+
+def record_in_markdown(path: Path, section: str, record: dict) -> None:
+    """Replace the table between ``<!-- results:SECTION -->`` and ``<!-- /results -->``."""
+    start, end = f"<!-- results:{section} -->", "<!-- /results -->"
+    text = path.read_text(encoding="utf-8")
+    before, found, rest = text.partition(start)
+    if not found:
+        raise SystemExit(f"{path}: no {start} marker to write the results under")
+    block = f"{start}\nMeasured {record['date']} on {record['machine']}.\n\n{table(record['results'])}\n"
+    path.write_text(before + block + end + rest.partition(end)[2], encoding="utf-8")
 
 
 if __name__ == "__main__":

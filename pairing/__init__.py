@@ -15,9 +15,10 @@ from .errors import InputError
 from .instance import Instance
 from .io import read_plan, read_villages, write_plan
 from .plan import Group, Objective, Plan
-from .rules import Rules, SolverParams
+from .compare import diff
+from .rules import Locks, ObjectiveWeights, Rules, SolverParams
 from .solve import solve
 
-__all__ = ["Config", "Group", "InputError", "Instance", "Objective", "Plan", "Rules", "SolverParams", "Violation",
+__all__ = ["Config", "Group", "InputError", "Instance", "Locks", "Objective", "ObjectiveWeights", "Plan", "Rules", "SolverParams", "Violation", "diff",
            "check", "diagnose", "read_plan", "read_villages", "solve", "write_plan"]
 __version__ = "0.1.0"

@@ -109,9 +109,13 @@ def run_solve(args: argparse.Namespace) -> int:
     config, instance = _config_and_instance(args)
     overrides = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed, "log": args.log or None}
     params = replace(config.solver, **{k: v for k, v in overrides.items() if v is not None})
-    plan = solve(instance, config.rules, params=params)
-    violations = check(plan)
+    plan = solve(instance, config.rules, locks=config.locks, weights=config.objective, params=params)
     out = Path(args.out) if args.out else Path(f"plan-{Path(args.input).stem}")
+    if plan.status == "INFEASIBLE":
+        written = write_plan(plan, out, formats=["json"])
+        print(_solve_summary(plan, [], written))
+        return 3
+    violations = check(plan)
     written = write_plan(plan, out, extra={"check": {"valid": not violations, "violations": [str(v) for v in violations]}},
                          formats=formats, lang=args.lang)
     print(_solve_summary(plan, violations, written))
@@ -122,7 +126,8 @@ def _solve_summary(plan: Plan, violations, written) -> str:
     metrics = plan.metrics()
     instance = plan.instance
     enumeration = plan.stages[0] if plan.stages else {}
-    proof = "proven optimal" if plan.status == "OPTIMAL" else f"not proven optimal, gap {plan.gap:.2%}" if plan.gap is not None else "not proven optimal"
+    proof = {"OPTIMAL": "proven optimal", "INFEASIBLE": "the locks cannot all hold"}.get(
+        plan.status, f"not proven optimal, gap {plan.gap:.2%}" if plan.gap is not None else "not proven optimal")
     lines = [
         f"pairing solve {instance.source}",
         f"  {instance.n:,} villages in {len(set(instance.township))} townships, {instance.graph.number_of_edges():,} adjacent pairs, "
@@ -137,8 +142,12 @@ def _solve_summary(plan: Plan, violations, written) -> str:
         bound = "" if stage["bound"] in (None, stage["value"]) else f" (bound {stage['bound']:,})"
         value = "-" if stage["value"] is None else f"{stage['value']:,}"
         lines.append(f"    {stage['objective']:<17} {value}{bound}  {stage['status']}  {stage['seconds']:.1f} s")
-    lines.append("  checker: the plan keeps every rule" if not violations
-                 else f"  checker: {len(violations)} VIOLATIONS\n" + "\n".join(f"    {v}" for v in violations))
+    if plan.conflicts:
+        lines.append("  conflicting locks (change or remove one):")
+        lines += [f"    {conflict}" for conflict in plan.conflicts]
+    else:
+        lines.append("  checker: the plan keeps every rule" if not violations
+                     else f"  checker: {len(violations)} VIOLATIONS\n" + "\n".join(f"    {v}" for v in violations))
     lines.append("  wrote " + ", ".join(str(path) for path in written))
     return "\n".join(lines)
 
@@ -209,7 +218,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     config, instance = _config_and_instance(args)
-    report = diagnose(instance, config.rules)
+    report = diagnose(instance, config.rules, config.locks)
     lines = [
         f"pairing check {instance.source}",
         f"  {report['villages']:,} villages in {report['townships']} townships, {report['population']:,} people, "

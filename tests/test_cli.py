@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -92,3 +93,29 @@ def test_interrupted_solve_still_writes_its_best_plan(tmp_path, signal_number):
     assert summary["status"] == "FEASIBLE" and summary["check"]["valid"]
     assert summary["solve_seconds"] < 60
     assert "not proven optimal" in stdout
+
+
+def test_locks_from_the_config_reach_the_solver(small_county, tmp_path, capsys):
+    county = gpd.read_file(small_county)
+    excluded = county["village_id"].iloc[0]
+    config = tmp_path / "locks.toml"
+    config.write_text(f'[locks]\nexclude = ["{excluded}"]\n', encoding="utf-8")
+    out = tmp_path / "plan"
+    assert main(["solve", str(small_county), "--config", str(config), "--out", str(out), "--time-limit", "10",
+                 "--format", "csv,json"]) == 0
+    written = pd.read_csv(out / "plan.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig").set_index("village_id")
+    assert written.loc[excluded, "role"] == "none" and written.loc[excluded, "reason"] == "excluded"
+
+
+def test_conflicting_locks_exit_3_and_name_the_locks(small_county, tmp_path, capsys):
+    county = gpd.read_file(small_county)
+    a, b = county["village_id"].iloc[:2]
+    config = tmp_path / "locks.toml"
+    config.write_text(f'[locks]\nexclude = ["{a}"]\ntogether = [["{a}", "{b}"]]\n', encoding="utf-8")
+    out = tmp_path / "plan"
+    assert main(["solve", str(small_county), "--config", str(config), "--out", str(out), "--time-limit", "10"]) == 3
+    printed = capsys.readouterr().out
+    assert f"together {a}, {b}: {a} is excluded" in printed
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "INFEASIBLE" and summary["conflicts"] == [f"together {a}, {b}: {a} is excluded"]
+    assert not (out / "plan.csv").exists()
