@@ -3,6 +3,8 @@ solve, and why a village can be in no group at all."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import networkx as nx
 import numpy as np
 
@@ -51,9 +53,6 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
     reach.add_nodes_from(range(instance.n))
     reach.add_edges_from((i, j) for i in range(instance.n) for j in neighbours[i])
     cluster_size = {row: len(part) for part in nx.connected_components(reach) for row in part}
-    without_lead = np.zeros(instance.n, dtype=bool)
-    for rows in enumerate_candidates(instance, rules, locks, require_lead=False).groups:
-        without_lead[list(rows)] = True
     reasons = {}
     for row in np.flatnonzero(~covered):
         village, people = instance.ids[row], int(instance.population[row])
@@ -67,13 +66,47 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
             reason = f"no adjacent village in its township {instance.township[row]}"
         elif cluster_size[row] < low_size:
             reason = f"only {cluster_size[row]} villages reachable, fewer than {low_size}"
-        elif not without_lead[row]:
+        elif not _fits_a_group_ignoring_leads(instance, rules, neighbours, row):
             reason = (f"no {low_size}-{high_size} {'villages around a hub' if rules.contiguity == 'star' else 'connected villages'}"
                       f" with it reach {low_people:,}-{high_people:,} people")
         else:
             reason = "no eligible lead within reach: the strongest village of every group it could join is weak or not lead-eligible"
         reasons[village] = reason
     return reasons
+
+
+def _fits_a_group_ignoring_leads(instance: Instance, rules: Rules, neighbours: list[list[int]], row: int) -> bool:
+    """Whether some group of the right size, population and contiguity contains
+    ``row`` when the lead rules are set aside; stops at the first one found."""
+    (low_size, high_size), (low_people, high_people) = rules.group_size, rules.group_population
+    population = instance.population
+
+    def fits(rows) -> bool:
+        return low_size <= len(rows) and low_people <= population[list(rows)].sum() <= high_people
+
+    if rules.contiguity == "star":
+        rank = instance.strength_rank
+        for hub in [row, *(h for h in neighbours[row] if rank[h] > rank[row])]:
+            weaker = [m for m in neighbours[hub] if rank[m] < rank[hub] and m != row]
+            fixed = (hub,) if hub == row else (hub, row)
+            for k in range(max(0, low_size - len(fixed)), high_size - len(fixed) + 1):
+                if any(fits(fixed + extra) for extra in combinations(weaker, k)):
+                    return True
+        return False
+    seen = set()
+
+    def grow(rows: frozenset) -> bool:
+        if rows in seen:
+            return False
+        seen.add(rows)
+        if fits(rows):
+            return True
+        if len(rows) == high_size:
+            return False
+        frontier = {u for r in rows for u in neighbours[r]} - rows
+        return any(grow(rows | {u}) for u in frontier if population[list(rows)].sum() + population[u] <= high_people)
+
+    return grow(frozenset([row]))
 
 
 def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None) -> dict[str, str]:

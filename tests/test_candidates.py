@@ -43,3 +43,20 @@ def test_candidates_are_exactly_the_groups_the_checker_accepts(seed, contiguity)
             if not check(plan):
                 accepted.add(frozenset(villages))
     assert found == accepted
+
+
+@pytest.mark.parametrize("contiguity", ["connected", "star"])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_reasons_search_agrees_with_enumerating_every_group(seed, contiguity):
+    from pairing.diagnose import _fits_a_group_ignoring_leads
+    from pairing.model.candidates import reachable_neighbours
+
+    rng = np.random.default_rng(seed)
+    graph = nx.connected_watts_strogatz_graph(12, 4, 0.4, seed=seed)
+    ids = [f"v{i}" for i in range(12)]
+    instance = hand_instance([(ids[a], ids[b]) for a, b in graph.edges], {v: int(rng.integers(100, 900)) for v in ids},
+                             {v: float(rng.random()) for v in ids}, set(ids[:4]))
+    rules = Rules(contiguity=contiguity)
+    covered = {row for rows in enumerate_candidates(instance, rules, require_lead=False).groups for row in rows}
+    neighbours = reachable_neighbours(instance, rules)
+    assert {row for row in range(12) if _fits_a_group_ignoring_leads(instance, rules, neighbours, row)} == covered

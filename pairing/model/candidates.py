@@ -162,7 +162,8 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
         not among the strongest ``lead_top_share``. (The other locks are
         constraints of the model, see :mod:`pairing.model.locks`.)
     require_lead : bool
-        If False, skip the lead rules (used to explain why a village fits no group).
+        If False, skip the lead rules: every group of the right size, population
+        and contiguity, whoever leads it.
 
     Returns
     -------
