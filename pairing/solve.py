@@ -10,6 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 from .diagnose import ungrouped_reasons
@@ -23,10 +24,64 @@ from .rules import Locks, ObjectiveWeights, Rules, SolverParams
 #: The objective levels, in lexicographic order: (name, candidate attribute, maximise).
 LEVELS = (("weak_grouped", "weak", True), ("villages_grouped", "size", True), ("distance", "distance", False))
 
+#: The stability level's coefficients are ``STABILITY_SCALE × (villages − stability ×
+#: changed villages)``, rounded: CP-SAT needs whole numbers, and a weight such as 0.5
+#: must still count.
+STABILITY_SCALE = 100
+
+
+def previous_leads(previous: Plan) -> dict[str, str]:
+    """Each village of a previous plan -> the lead it was grouped under (itself when
+    it led), "" when it was ungrouped: a village's *assignment*.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Instance
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": 400, "strength": [4.0, 1, 2, 3], "weak": False})
+    >>> previous_leads(Plan(Instance(table, nx.path_graph(list("abcd"))), Rules(), (Group("G1", ("a",), ("b", "c")),)))
+    {'a': 'a', 'b': 'a', 'c': 'a', 'd': ''}
+    """
+    leads = dict.fromkeys(previous.instance.ids, "")
+    leads.update({village: group.lead for group in previous.groups for village in group.villages})
+    return leads
+
+
+def assignment_changes(instance: Instance, candidates: Candidates, leads: dict[str, str]) -> np.ndarray:
+    """Per candidate group, how choosing it changes the count of villages whose
+    assignment differs from ``leads`` (see :func:`previous_leads`): +1 for each
+    of its villages that was ungrouped, -1 for each that keeps its lead.
+
+    A plan's changed villages are then ``(villages grouped in leads) + Σ chosen
+    changes``: a village grouped before counts as changed unless a chosen group
+    keeps it under the same lead. Villages missing from ``leads`` (new ones)
+    count neither way. The same count measures how far apart two plans are
+    (:func:`pairing.explore.alternatives`).
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Instance
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": 400, "strength": [4.0, 1, 2, 3], "weak": False})
+    >>> instance = Instance(table, nx.path_graph(list("abcd")))
+    >>> candidates = enumerate_candidates(instance, Rules(group_size=(3, 3), group_population=(1000, 2000)))
+    >>> candidates.groups, assignment_changes(instance, candidates, {"a": "a", "b": "a", "c": "a", "d": ""}).tolist()
+    (((0, 1, 2), (3, 1, 2)), [-3, 1])
+    """
+    ids = instance.ids
+    known = [ids[row] in leads for row in range(instance.n)]
+    before = [leads.get(village, "") for village in ids]
+    return np.array([sum(1 for row in rows if known[row] and not before[row])
+                     - sum(1 for row in rows if known[row] and before[row] == ids[rows[0]])
+                     for rows in candidates.groups], dtype=np.int64)
+
 
 def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None = None,
           weights: ObjectiveWeights | None = None, params: SolverParams | None = None,
-          time_limit: float | None = None, workers: int | None = None, seed: int | None = None) -> Plan:
+          time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
+          previous: Plan | None = None) -> Plan:
     """The best plan for an instance under the rules and the planner's locks.
 
     Maximises the number of weak villages grouped, then the number of villages
@@ -47,6 +102,14 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
     params : SolverParams, optional
         Time limit, workers, seed, log; ``time_limit``, ``workers`` and ``seed``
         override its fields.
+    previous : Plan, optional
+        A plan to stay close to, in this instance's village ids (see
+        :func:`pairing.explore.resolve`). With ``weights.stability > 0`` a
+        stability level is optimised right after weak villages grouped: maximise
+        villages grouped − stability × villages whose lead differs from
+        ``previous``; the search starts from the previous groups that are still
+        candidates. Weak villages grouped stays first, so no stability weight
+        keeps a weak village ungrouped.
 
     Returns
     -------
@@ -73,7 +136,17 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
     started = time.perf_counter()
     deadline = started + params.time_limit
 
-    candidates = enumerate_candidates(instance, rules, locks).with_weights(instance, weights or ObjectiveWeights())
+    weights = weights or ObjectiveWeights()
+    candidates = enumerate_candidates(instance, rules, locks).with_weights(instance, weights)
+    levels = [(name, getattr(candidates, attribute), maximise) for name, attribute, maximise in LEVELS]
+    preferred: set[int] = set()
+    if previous is not None and weights.stability > 0:
+        leads = previous_leads(previous)
+        changes = assignment_changes(instance, candidates, leads)
+        levels.insert(1, ("stability", np.round(STABILITY_SCALE * (candidates.size - weights.stability * changes)).astype(np.int64), True))
+        kept = {(group.lead, frozenset(group.villages)) for group in previous.groups}
+        preferred = {c for c, rows in enumerate(candidates.groups)
+                     if (instance.ids[rows[0]], frozenset(instance.ids[r] for r in rows)) in kept}
     constraints = lock_constraints(instance, candidates, locks)
     forbidden = {c for constraint in constraints for c in constraint.forbidden}
     usable = [c for c in range(len(candidates)) if c not in forbidden]
@@ -81,7 +154,7 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
                   and not set(constraint.required) - forbidden]
     blocks = [[usable[k] for k in block] for block in candidates.subset(usable).blocks(instance.n)]
     blocks.sort(key=len)
-    account = _Account(time.perf_counter() - started, len(candidates), len(blocks))
+    account = _Account(time.perf_counter() - started, len(candidates), len(blocks), levels)
 
     solver = _solver(params)
     interrupted = threading.Event()
@@ -91,7 +164,7 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
             remaining = deadline - time.perf_counter()
             share = len(block) / sum(len(b) for b in blocks[position:])
             stages = _solve_block(instance, candidates, block, constraints, solver, time.perf_counter() + remaining * share,
-                                  interrupted)
+                                  interrupted, levels, preferred)
             account.add(instance, candidates, block, stages)
             if stages and stages[0].status == "INFEASIBLE":
                 infeasible = True
@@ -104,12 +177,14 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
 
 
 def _solve_block(instance: Instance, candidates: Candidates, block: list[int], constraints: list[LockConstraint],
-                 solver: cp_model.CpSolver, deadline: float, interrupted: threading.Event) -> list[StageResult]:
+                 solver: cp_model.CpSolver, deadline: float, interrupted: threading.Event,
+                 levels: list[tuple[str, np.ndarray, bool]], preferred: set[int]) -> list[StageResult]:
     """Optimise each level in turn on one block, holding every proven level; stop at
     the first level not proven (time limit or signal). Each level may use all the
     time left, in priority order: capping a level's time to leave some for the next
-    helped one benchmark and hurt three (BENCHMARKS.md). Selections come back as
-    candidate indices of the whole instance."""
+    helped one benchmark and hurt three (BENCHMARKS.md). The search starts from the
+    ``preferred`` candidates (a previous plan's groups), completed greedily.
+    Selections come back as candidate indices of the whole instance."""
     local = {c: k for k, c in enumerate(block)}
     block_candidates = candidates.subset(block)
     block_locks = [LockConstraint(constraint.lock, (), tuple(local[c] for c in constraint.required if c in local))
@@ -117,21 +192,31 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
     full = PackingModel(block_candidates, instance.n)
     for constraint in block_locks:
         add_lock(full.model, full.chosen, constraint)
-    hint = greedy_selection(block_candidates, instance.n)
+    hint = _start(block_candidates, instance.n, [k for k, c in enumerate(block) if c in preferred])
     stages = []
-    for objective, attribute, maximise in LEVELS:
+    for objective, all_coefficients, maximise in levels:
         remaining = deadline - time.perf_counter()
         if remaining <= 0 or interrupted.is_set():
             break
-        coefficients = getattr(block_candidates, attribute)
+        coefficients = all_coefficients[block]
         if objective == "weak_grouped" and not block_locks:
             # Only weak villages count here, so candidates that contain a smaller
-            # one with the same weak villages can go: about half of them.
+            # one with the same weak villages can go: about half of them. The LP
+            # bound of this level is, on every benchmark, the number of weak
+            # villages some group can cover: ask first whether all can be. At 864
+            # villages that is settled in 2-3 s where maximising takes 13-23 s; at
+            # 3,000 not in 60 s, so the question gets only an eighth of the time.
             keep = block_candidates.useful_for_weak(instance.weak)
-            pruned = PackingModel(block_candidates.subset(keep), instance.n)
+            pruned = block_candidates.subset(keep)
             position = {c: k for k, c in enumerate(keep)}
-            stage = pruned.optimise(solver, objective, pruned.candidates.weak, maximise=True,
-                                    hint=tuple(position[c] for c in hint if c in position), time_limit=remaining)
+            pruned_hint = tuple(position[c] for c in hint if c in position)
+            coverable = sorted({row for rows in pruned.groups for row in rows if instance.weak[row]})
+            stage = PackingModel(pruned, instance.n).cover_every(solver, objective, coverable, hint=pruned_hint,
+                                                                 time_limit=remaining / 8)
+            if stage is None:
+                model = PackingModel(pruned, instance.n)
+                stage = model.optimise(solver, objective, pruned.weak, maximise=True, hint=pruned_hint,
+                                       time_limit=deadline - time.perf_counter())
             if stage.selection is not None:
                 stage = replace(stage, selection=tuple(keep[k] for k in stage.selection))
         else:
@@ -143,8 +228,43 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
             break
         full.hold(coefficients, stage.value, maximise=maximise)
     if not stages:
-        stages.append(StageResult(LEVELS[0][0], "UNKNOWN", None, None, 0.0, tuple(block[k] for k in hint)))
+        stages.append(StageResult(levels[0][0], "UNKNOWN", None, None, 0.0, tuple(block[k] for k in hint)))
     return stages
+
+
+def _start(candidates: Candidates, n: int, preferred: list[int]) -> tuple[int, ...]:
+    """The ``preferred`` candidates (disjoint: a previous plan's groups), then the
+    greedy plan on the villages they leave free."""
+    if not preferred:
+        return greedy_selection(candidates, n)
+    used = {row for c in preferred for row in candidates.groups[c]}
+    rest = [c for c, rows in enumerate(candidates.groups) if not used & set(rows)]
+    return tuple(sorted([*preferred, *(rest[k] for k in greedy_selection(candidates.subset(rest), n))]))
+
+
+def plan_from_selection(instance: Instance, rules: Rules, locks: Locks, candidates: Candidates, selection, **solve_info) -> Plan:
+    """A plan of the chosen candidates, its groups numbered ``G001``, ``G002``, ... by
+    township and lead, with a reason for every ungrouped village.
+
+    Examples
+    --------
+    >>> import networkx as nx, pandas as pd
+    >>> from pairing import Instance
+    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
+    ...     "population": 400, "strength": [4.0, 1, 2, 3], "weak": False})
+    >>> instance = Instance(table, nx.path_graph(list("abcd")))
+    >>> candidates = enumerate_candidates(instance, Rules(group_size=(3, 3), group_population=(1000, 2000)))
+    >>> plan = plan_from_selection(instance, Rules(), Locks(), candidates, [1])
+    >>> plan.groups, plan.reasons["a"][:10]
+    ((Group(group_id='G001', leads=('d',), members=('b', 'c')),), 'not_chosen')
+    """
+    ids = instance.ids
+    chosen = sorted((candidates.groups[c] for c in selection), key=lambda rows: (instance.township[rows[0]], ids[rows[0]]))
+    width = max(3, len(str(len(chosen))))
+    groups = tuple(Group(f"G{k:0{width}d}", (ids[rows[0]],), tuple(sorted(ids[r] for r in rows[1:])))
+                   for k, rows in enumerate(chosen, start=1))
+    plan = Plan(instance, rules, groups, locks=locks, **solve_info)
+    return replace(plan, reasons=ungrouped_reasons(plan, candidates))
 
 
 @dataclass
@@ -154,21 +274,25 @@ class _Account:
     enumerate_seconds: float
     candidate_count: int
     block_count: int
+    levels: list[tuple[str, np.ndarray, bool]]
 
     def __post_init__(self) -> None:
         self.selection: list[int] = []
-        self.levels: list[list[StageResult | None]] = []
+        self.per_block: list[list[StageResult | None]] = []
         self.block_sizes: list[int] = []
         self.trivial_bounds: list[dict[str, int]] = []
 
     def add(self, instance: Instance, candidates: Candidates, block: list[int], stages: list[StageResult]) -> None:
         self.selection.extend(stages[-1].selection or ())
-        self.levels.append([*stages, *[None] * (len(LEVELS) - len(stages))])
+        self.per_block.append([*stages, *[None] * (len(self.levels) - len(stages))])
         self.block_sizes.append(len(block))
         # For a level a block never proved: every village (or weak village) its
-        # candidates cover, and no distance at all.
+        # candidates cover, no distance at all, and (stability) every candidate
+        # that would raise the level chosen at once.
         covered = list({row for c in block for row in candidates.groups[c]})
-        self.trivial_bounds.append({"weak": int(instance.weak[covered].sum()), "size": len(covered), "distance": 0})
+        stability = {name: coefficients for name, coefficients, _ in self.levels}.get("stability")
+        self.trivial_bounds.append({"weak_grouped": int(instance.weak[covered].sum()), "villages_grouped": len(covered), "distance": 0,
+                                    "stability": 0 if stability is None else int(np.clip(stability[block], 0, None).sum())})
 
     def enumeration(self) -> dict:
         return {"objective": "enumerate", "status": "DONE", "candidates": self.candidate_count, "blocks": self.block_count,
@@ -176,27 +300,24 @@ class _Account:
 
     def plan(self, instance: Instance, rules: Rules, locks: Locks, params: SolverParams, candidates: Candidates,
              seconds: float) -> Plan:
-        ids = instance.ids
-        chosen = sorted((candidates.groups[c] for c in self.selection), key=lambda rows: (instance.township[rows[0]], ids[rows[0]]))
-        width = max(3, len(str(len(chosen))))
-        groups = tuple(Group(f"G{k:0{width}d}", (ids[rows[0]],), tuple(sorted(ids[r] for r in rows[1:])))
-                       for k, rows in enumerate(chosen, start=1))
         stages, bounds = [self.enumeration()], {}
-        for level, (objective, attribute, maximise) in enumerate(LEVELS):
-            per_block = [block_levels[level] for block_levels in self.levels]
+        for level, (objective, coefficients, maximise) in enumerate(self.levels):
+            per_block = [block_levels[level] for block_levels in self.per_block]
             proven = all(stage is not None and stage.status == "OPTIMAL" for stage in per_block)
-            value = int(getattr(candidates, attribute)[self.selection].sum()) if self.selection else 0
-            bound = sum(stage.bound if stage is not None and stage.bound is not None else trivial[attribute]
+            reached = any(stage is not None for stage in per_block)
+            value = int(coefficients[self.selection].sum()) if self.selection else 0
+            bound = sum(stage.bound if stage is not None and stage.bound is not None else trivial[objective]
                         for stage, trivial in zip(per_block, self.trivial_bounds))
             bounds[objective] = int(bound)
-            stages.append({"objective": objective, "status": "OPTIMAL" if proven else "FEASIBLE", "value": value,
+            stages.append({"objective": objective, "status": "OPTIMAL" if proven else "FEASIBLE" if reached else "NOT_REACHED",
+                           "value": value,
                            "bound": int(bound), "gap": round(abs(bound - value) / max(1, abs(bound)), 6),
                            "seconds": round(sum(stage.seconds for stage in per_block if stage is not None), 3)})
         unproven = next((stage for stage in stages[1:] if stage["status"] != "OPTIMAL"), None)
-        plan = Plan(instance, rules, groups, status="OPTIMAL" if unproven is None else "FEASIBLE",
-                    bound=Objective(**bounds), gap=0.0 if unproven is None else unproven["gap"], solve_seconds=seconds,
-                    seed=params.seed, workers=params.workers, stages=tuple(stages), locks=locks)
-        return replace(plan, reasons=ungrouped_reasons(plan, candidates))
+        return plan_from_selection(instance, rules, locks, candidates, self.selection, status="OPTIMAL" if unproven is None else "FEASIBLE",
+                                   bound=Objective(**{name: bounds[name] for name, _, _ in LEVELS}),
+                                   gap=0.0 if unproven is None else unproven["gap"], solve_seconds=seconds,
+                                   seed=params.seed, workers=params.workers, stages=tuple(stages))
 
 
 def _solver(params: SolverParams) -> cp_model.CpSolver:

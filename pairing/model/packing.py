@@ -92,6 +92,7 @@ class PackingModel:
     def __init__(self, candidates: Candidates, n: int):
         # Data
         self.candidates = candidates
+        self.n = n
         self.model = cp_model.CpModel()
         # Variables: chosen[c] is true when candidate group c is in the plan.
         self.chosen = [self.model.new_bool_var(f"group_{c}") for c in range(len(candidates))]
@@ -123,6 +124,28 @@ class PackingModel:
                                                                  else np.ceil(solver.best_objective_bound - 1e-6))
             return StageResult(objective, STATUS_NAMES[status], value, bound, seconds, selection)
         return StageResult(objective, STATUS_NAMES[status], None, None, seconds, None)
+
+    def cover_every(self, solver: cp_model.CpSolver, objective: str, rows: list[int], *, hint: tuple[int, ...],
+                    time_limit: float) -> StageResult | None:
+        """Whether every one of ``rows`` can be grouped at once: an exact cover
+        question (each row in exactly one chosen group) that CP-SAT settles far
+        faster than it proves the same optimum by maximising (Anqiu across
+        townships: 2.5 s against 18 s). This model is spent afterwards.
+
+        Returns an OPTIMAL stage of value ``len(rows)`` when they can; None when
+        they cannot or it was not settled in time."""
+        containing = self.candidates.containing(self.n)
+        for row in rows:
+            self.model.add_exactly_one(self.chosen[c] for c in containing[row])
+        self.model.clear_objective()
+        self._hint(hint)
+        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        started = time.perf_counter()
+        status = run_solver(solver, self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))
+        return StageResult(objective, "OPTIMAL", len(rows), len(rows), time.perf_counter() - started, selection)
 
     def _hint(self, hint: tuple[int, ...]) -> None:
         self.model.clear_hints()
