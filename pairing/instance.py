@@ -107,10 +107,10 @@ class Instance:
         """Number of villages."""
         return len(self.villages)
 
-    @property
-    def ids(self) -> list[str]:
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
         """Village ids in table order."""
-        return list(self.villages["village_id"])
+        return tuple(self.villages["village_id"])
 
     def index(self, village_id: str) -> int:
         """Row position of a village id."""
@@ -173,12 +173,19 @@ class Instance:
 
     def distance(self, a: int, b: int) -> int:
         """Distance between two rows: whole metres, or adjacency hops without coordinates."""
+        return int(self.distances(np.array([a]), np.array([b]))[0])
+
+    def distances(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Distances between rows ``a[i]`` and ``b[i]``, as :meth:`distance` gives them."""
         if self.xy is not None:
-            return int(round(float(np.hypot(*(self.xy[a] - self.xy[b])))))
-        try:
-            return nx.shortest_path_length(self.graph, self.ids[a], self.ids[b])
-        except nx.NetworkXNoPath:
-            return self.n
+            return np.rint(np.hypot(*(self.xy[a] - self.xy[b]).T)).astype(np.int64)
+        hops = []
+        for i, j in zip(a, b):
+            try:
+                hops.append(nx.shortest_path_length(self.graph, self.ids[i], self.ids[j]))
+            except nx.NetworkXNoPath:
+                hops.append(self.n)
+        return np.array(hops, dtype=np.int64)
 
 
 class _descending(str):

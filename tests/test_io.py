@@ -87,7 +87,7 @@ def digest(path) -> str:
 def test_contract_csv_in_every_excel_encoding(tmp_path, contract, encoding):
     instance = read_villages(write_csv(tmp_path / "villages.csv", encoding=encoding), contract)
     reference = read_villages(write_csv(tmp_path / "reference.csv"), Config.from_toml(contract))
-    assert instance.ids == ["370784105203", "370784105204", "370784105205", "370784105206", "037078410520"]
+    assert list(instance.ids) == ["370784105203", "370784105204", "370784105205", "370784105206", "037078410520"]
     assert instance.villages["name"].tolist() == ["东王村", "西王村", "南庄村", "北庄村", "前岭村"]
     np.testing.assert_allclose(instance.strength, reference.strength)
     assert instance.weak.tolist() == reference.weak.tolist()

@@ -198,9 +198,18 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
             continue
         groups.append((lead, *(row for row in rows if row != lead)))
     groups.sort()
-    weak = np.array([instance.weak[list(g)].sum() for g in groups], dtype=np.int64)
     size = np.array([len(g) for g in groups], dtype=np.int64)
-    distance = np.array([sum(instance.distance(g[0], member) for member in g[1:]) for g in groups], dtype=np.int64)
+    # Rows padded to the largest group with -1, so that weak counts and distances
+    # are computed for all candidates at once.
+    padded = np.full((len(groups), max(high_size, 1)), -1, dtype=np.int64)
+    for c, rows in enumerate(groups):
+        padded[c, :len(rows)] = rows
+    present = padded >= 0
+    weak = (instance.weak[np.where(present, padded, 0)] & present).sum(axis=1).astype(np.int64)
+    members = present[:, 1:]
+    leads = np.repeat(padded[:, :1], members.shape[1], axis=1)[members]
+    distance = np.zeros(len(groups), dtype=np.int64)
+    np.add.at(distance, np.nonzero(members)[0], instance.distances(leads, padded[:, 1:][members]))
     return Candidates(tuple(groups), weak, size, distance)
 
 
