@@ -183,17 +183,19 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
     low_size, high_size = rules.group_size
     low_people, high_people = rules.group_population
     neighbours = reachable_neighbours(instance, rules, may_be_grouped(instance, locks))
-    population, rank = instance.population, instance.strength_rank
-    can_lead = may_lead(instance, rules, locks)
+    # Plain lists: this loop runs per connected set, where numpy's per-element
+    # indexing costs more than the work itself.
+    population, rank = instance.population.tolist(), instance.strength_rank.tolist()
+    can_lead = may_lead(instance, rules, locks).tolist()
     if rules.contiguity == "star":
         sets = _star_sets(neighbours, population, rank, can_lead if require_lead else None, high_size, high_people)
     else:
         sets = connected_sets(neighbours, population, high_size, high_people)
     groups = []
     for rows in sets:
-        if len(rows) < low_size or population[list(rows)].sum() < low_people:
+        if len(rows) < low_size or sum(population[row] for row in rows) < low_people:
             continue
-        lead = max(rows, key=lambda row: rank[row])
+        lead = max(rows, key=rank.__getitem__)
         if require_lead and not can_lead[lead]:
             continue
         groups.append((lead, *(row for row in rows if row != lead)))
@@ -222,5 +224,5 @@ def _star_sets(neighbours, population, rank, can_lead, max_size, max_population)
         weaker = [u for u in neighbours[lead] if rank[u] < rank[lead]]
         for k in range(1, max_size):
             for members in combinations(weaker, k):
-                if population[lead] + population[list(members)].sum() <= max_population:
+                if population[lead] + sum(population[m] for m in members) <= max_population:
                     yield tuple(sorted((lead, *members)))
