@@ -16,9 +16,11 @@ from .instance import Instance
 from .io import read_plan, read_villages, write_plan
 from .plan import Group, Objective, Plan
 from .compare import diff
+from .explore import Revision, alternatives, compare_plans, frontier, resolve
 from .rules import Locks, ObjectiveWeights, Rules, SolverParams
 from .solve import solve
 
-__all__ = ["Config", "Group", "InputError", "Instance", "Locks", "Objective", "ObjectiveWeights", "Plan", "Rules", "SolverParams", "Violation", "diff",
-           "check", "diagnose", "read_plan", "read_villages", "solve", "write_plan"]
+__all__ = ["Config", "Group", "InputError", "Instance", "Locks", "Objective", "ObjectiveWeights", "Plan", "Revision", "Rules", "SolverParams",
+           "Violation", "alternatives", "check", "compare_plans", "diagnose", "diff", "frontier", "read_plan", "read_villages", "resolve",
+           "solve", "write_plan"]
 __version__ = "0.1.0"

@@ -10,6 +10,7 @@ import argparse
 import sys
 import warnings
 from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
 
 from . import __version__
@@ -30,6 +31,16 @@ def _add_input_options(parser: argparse.ArgumentParser, input_flag: bool = False
     parser.add_argument("--repair", action="store_true", help="repair invalid polygons with make_valid (the input file is not changed)")
 
 
+def _add_solve_options(parser: argparse.ArgumentParser, default_out: str, time: str = "seconds for the whole solve (default 60)") -> None:
+    parser.add_argument("--out", help=f"output folder (default {default_out})")
+    parser.add_argument("--time-limit", type=float, help=time)
+    parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
+    parser.add_argument("--seed", type=int, help="CP-SAT random seed (default 0)")
+    parser.add_argument("--format", default=",".join(PLAN_FILES),
+                        help=f"outputs to write, comma-separated among {','.join(PLAN_FILES)} (default all)")
+    _add_lang_option(parser)
+
+
 def _add_lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", default="en", help="language of headers and labels: en (default) or zh")
 
@@ -41,14 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     solve_parser = commands.add_parser("solve", help="propose a grouping plan and write it, checked")
     _add_input_options(solve_parser)
-    solve_parser.add_argument("--out", help="output folder (default plan-<input stem>/)")
-    solve_parser.add_argument("--time-limit", type=float, help="seconds for the whole solve (default 60)")
-    solve_parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
-    solve_parser.add_argument("--seed", type=int, help="CP-SAT random seed (default 0)")
+    _add_solve_options(solve_parser, "plan-<input stem>/")
     solve_parser.add_argument("--log", action="store_true", help="show CP-SAT's search log")
-    solve_parser.add_argument("--format", default=",".join(PLAN_FILES),
-                              help=f"outputs to write, comma-separated among {','.join(PLAN_FILES)} (default all)")
-    _add_lang_option(solve_parser)
 
     check_parser = commands.add_parser("check", help="diagnose the data without solving")
     _add_input_options(check_parser)
@@ -69,6 +74,30 @@ def build_parser() -> argparse.ArgumentParser:
     _add_input_options(report_parser)
     report_parser.add_argument("--out", help="output folder (default: the plan's folder)")
     _add_lang_option(report_parser)
+
+    resolve_parser = commands.add_parser("resolve", help="re-solve for new village data, changing as little of a previous plan as possible")
+    _add_input_options(resolve_parser)
+    resolve_parser.add_argument("--previous", required=True, help="the previous plan: plan.csv, plan.xlsx or plan.gpkg")
+    resolve_parser.add_argument("--renames", help="CSV/XLSX of old,new village ids")
+    resolve_parser.add_argument("--stability", type=float, help="[objective] stability: villages grouped a changed village is worth (default 1; 0 re-solves from scratch)")
+    _add_solve_options(resolve_parser, "revised-<input stem>/")
+
+    alternatives_parser = commands.add_parser("alternatives", help="several good plans that differ from each other")
+    _add_input_options(alternatives_parser)
+    alternatives_parser.add_argument("-k", type=int, default=5, help="how many plans, the optimum included (default 5)")
+    alternatives_parser.add_argument("--within", default="2%", help="how far each objective level may be from the optimum (default 2%%)")
+    alternatives_parser.add_argument("--min-diff", default="10%", help="share of villages whose assignment must differ between any two plans (default 10%%)")
+    _add_solve_options(alternatives_parser, "alternatives-<input stem>/", time="seconds for all the plans (default 60)")
+
+    frontier_parser = commands.add_parser("frontier", help="the trade-off between weak villages grouped and compactness or groups")
+    _add_input_options(frontier_parser)
+    frontier_parser.add_argument("--points", type=int, default=5, help="targets of weak villages grouped (default 5)")
+    frontier_parser.add_argument("--span", default="10%", help="how far below the most weak villages the targets reach (default 10%%)")
+    frontier_parser.add_argument("--measure", default="distance", help="what to minimise at each target: distance (default) or groups")
+    frontier_parser.add_argument("--out", help="output folder (default frontier-<input stem>/)")
+    frontier_parser.add_argument("--time-limit", type=float, help="seconds for the whole frontier (default 60)")
+    frontier_parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
+    frontier_parser.add_argument("--seed", type=int, help="CP-SAT random seed (default 0)")
 
     generate_parser = commands.add_parser("generate", help="write a synthetic county of any size")
     generate_parser.add_argument("--villages", type=int, required=True)
@@ -107,17 +136,14 @@ def run_solve(args: argparse.Namespace) -> int:
     formats = parse_formats(args.format)
     _check_lang(args.lang)
     config, instance = _config_and_instance(args)
-    overrides = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed, "log": args.log or None}
-    params = replace(config.solver, **{k: v for k, v in overrides.items() if v is not None})
+    params = replace(_solver_params(config, args), log=args.log or config.solver.log)
     plan = solve(instance, config.rules, locks=config.locks, weights=config.objective, params=params)
     out = Path(args.out) if args.out else Path(f"plan-{Path(args.input).stem}")
     if plan.status == "INFEASIBLE":
         written = write_plan(plan, out, formats=["json"])
         print(_solve_summary(plan, [], written))
         return 3
-    violations = check(plan)
-    written = write_plan(plan, out, extra={"check": {"valid": not violations, "violations": [str(v) for v in violations]}},
-                         formats=formats, lang=args.lang)
+    violations, written = _write_checked(plan, out, formats, args.lang)
     print(_solve_summary(plan, violations, written))
     return 1 if violations else 0
 
@@ -247,8 +273,108 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _share(text: str, option: str) -> float:
+    """``"2%"`` or ``"0.02"`` as 0.02."""
+    try:
+        return float(text[:-1]) / 100 if text.strip().endswith("%") else float(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a share", fix=f"write e.g. {option} 2% or {option} 0.02", column=option) from None
+
+
+def _solver_params(config: Config, args: argparse.Namespace):
+    overrides = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed}
+    return replace(config.solver, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _write_checked(plan: Plan, out: Path, formats, lang: str, extra: dict | None = None):
+    """Check a plan and write it with the verdict in summary.json."""
+    violations = check(plan)
+    written = write_plan(plan, out, extra={"check": {"valid": not violations, "violations": [str(v) for v in violations]}, **(extra or {})},
+                         formats=formats, lang=lang)
+    return violations, written
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    from .explore import resolve
+    from .io import read_renames
+
+    formats = parse_formats(args.format)
+    _check_lang(args.lang)
+    config, instance = _config_and_instance(args)
+    weights = config.objective if args.stability is None else replace(config.objective, stability=args.stability)
+    previous = read_plan(args.previous)
+    renames = read_renames(args.renames) if args.renames else {}
+    revision = resolve(instance, previous, config.rules, renames=renames, locks=config.locks, weights=weights,
+                       params=_solver_params(config, args))
+    plan = revision.plan
+    out = Path(args.out) if args.out else Path(f"revised-{Path(args.input).stem}")
+    if plan.status == "INFEASIBLE":
+        print(_solve_summary(plan, [], write_plan(plan, out, formats=["json"])))
+        return 3
+    violations, written = _write_checked(plan, out, formats, args.lang, {"revision": revision.summary()})
+    written.append(write_villages(revision.changes, out / "changes.csv"))
+    written.append(write_villages(revision.groups, out / "group_changes.csv"))
+    summary = revision.summary()
+    lines = [_solve_summary(plan, violations, written).replace("pairing solve", "pairing resolve", 1),
+             f"  against {args.previous}: {summary['villages_changed']:,} villages changed assignment; previous groups: "
+             + ", ".join(f"{summary['groups_' + verdict]:,} {verdict}" for verdict in ("kept", "changed", "repaired", "dissolved")),
+             f"  villages new {len(revision.new):,}, gone {len(revision.gone):,}, renamed {len(revision.renamed):,}, merged {len(revision.merged):,}"]
+    for row in revision.groups.itertuples():
+        if row.verdict != "kept":
+            lines.append(f"    {row.old_group} {row.verdict} ({row.villages_changed} villages changed): {row.reason}")
+    print("\n".join(lines))
+    return 1 if violations else 0
+
+
+def run_alternatives(args: argparse.Namespace) -> int:
+    from .explore import alternatives, compare_plans
+    from .report import html_page, html_table
+
+    formats = parse_formats(args.format)
+    _check_lang(args.lang)
+    config, instance = _config_and_instance(args)
+    plans = alternatives(instance, config.rules, args.k, within=_share(args.within, "--within"), min_diff=_share(args.min_diff, "--min-diff"),
+                         locks=config.locks, weights=config.objective, params=_solver_params(config, args))
+    out = Path(args.out) if args.out else Path(f"alternatives-{Path(args.input).stem}")
+    if plans[0].status == "INFEASIBLE":
+        print(_solve_summary(plans[0], [], write_plan(plans[0], out, formats=["json"])))
+        return 3
+    invalid = 0
+    for position, plan in enumerate(plans, start=1):
+        violations, _ = _write_checked(plan, out / f"alt-{position}", formats, args.lang)
+        invalid += bool(violations)
+    table = compare_plans(plans)
+    write_villages(table, out / "alternatives.csv")
+    title = f"{len(plans)} plans for {Path(args.input).name}, within {args.within} of the optimum, differing by {args.min_diff}"
+    write_text(out / "alternatives.html", html_page(title, f"<h1>{title}</h1>" + html_table(table, numbers=list(table.columns[2:8]))))
+    print(f"pairing alternatives {instance.source}: {len(plans)} of {args.k} plans (within {args.within}, differing by at least {args.min_diff})")
+    print(table[["plan", "status", "groups", "weak_grouped", "villages_grouped", "distance", "differs_from_first",
+                 "differs_from_nearest", "violations"]].to_string(index=False))
+    if len(plans) < args.k:
+        print(f"  only {len(plans)}: no further plan meets the constraints, or none was found in time (--time-limit)")
+    print(f"  wrote {out}/alt-1 .. alt-{len(plans)}, {out / 'alternatives.csv'}, {out / 'alternatives.html'}")
+    return 1 if invalid else 0
+
+
+def run_frontier(args: argparse.Namespace) -> int:
+    from .explore import frontier, frontier_figure
+    from .io import write_bytes
+
+    config, instance = _config_and_instance(args)
+    curve = frontier(instance, config.rules, points=args.points, span=_share(args.span, "--span"), measure=args.measure,
+                     locks=config.locks, weights=config.objective, params=_solver_params(config, args))
+    out = Path(args.out) if args.out else Path(f"frontier-{Path(args.input).stem}")
+    buffer = BytesIO()
+    frontier_figure(curve, args.measure, instance.distance_unit()).savefig(buffer, format="png")
+    written = [write_bytes(out / "frontier.png", buffer.getvalue()), write_villages(curve, out / "frontier.csv")]
+    print(f"pairing frontier {instance.source}: least {args.measure} for each target of weak villages grouped")
+    print(curve.to_string(index=False))
+    print("  wrote " + ", ".join(str(path) for path in written))
+    return 0
+
+
 COMMANDS = {"solve": run_solve, "check": run_check, "validate": run_validate, "diff": run_diff, "report": run_report,
-            "generate": run_generate}
+            "generate": run_generate, "resolve": run_resolve, "alternatives": run_alternatives, "frontier": run_frontier}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -326,14 +326,8 @@ def read_edges(path: str | Path, ids: list[str]) -> list[tuple[str, str]]:
     >>> read_edges(path, ["a", "b", "c"])
     [('a', 'b'), ('b', 'c')]
     """
-    table = pd.DataFrame(read_table(path)).drop(columns="geometry", errors="ignore")
-    by_lower = {str(column).lower(): column for column in table.columns}
-    pair = next(([by_lower[a], by_lower[b]] for a, b in EDGE_COLUMN_PAIRS if a in by_lower and b in by_lower), list(table.columns[:2]))
-    if len(pair) < 2:
-        raise InputError("an edge list needs two id columns", fix="write two columns a,b with one neighbouring pair per line", file=str(path))
+    pair, ends, lines = _id_pairs(path, EDGE_COLUMN_PAIRS, "write two columns a,b with one neighbouring pair per line")
     known = set(ids)
-    lines = _line_labels(table)
-    ends = [_text(table[column]) for column in pair]
     for column, values in zip(pair, ends):
         unknown = ~values.isin(known)
         if unknown.any():
@@ -341,6 +335,50 @@ def read_edges(path: str | Path, ids: list[str]) -> list[tuple[str, str]]:
             raise InputError(f"unknown village id {values.iloc[position] or '(empty)'}", fix="use ids from the village table, or remove the line",
                              file=str(path), row=lines[position], column=str(column))
     return list(zip(ends[0], ends[1]))
+
+
+def _id_pairs(path: str | Path, column_pairs: Sequence[tuple[str, str]], fix: str) -> tuple[list, list[pd.Series], list[str]]:
+    """The two id columns of a CSV/XLSX of id pairs (the first of ``column_pairs``
+    present, any case, else the first two columns), as text, with each row's line."""
+    table = pd.DataFrame(read_table(path)).drop(columns="geometry", errors="ignore")
+    by_lower = {str(column).lower(): column for column in table.columns}
+    pair = next(([by_lower[a], by_lower[b]] for a, b in column_pairs if a in by_lower and b in by_lower), list(table.columns[:2]))
+    if len(pair) < 2:
+        raise InputError("the file needs two id columns", fix=fix, file=str(path))
+    return pair, [_text(table[column]) for column in pair], _line_labels(table)
+
+
+#: Column pairs of a renames file, old id first.
+RENAME_COLUMN_PAIRS = (("old", "new"), ("old_id", "new_id"), ("from", "to"), ("旧代码", "新代码"))
+
+
+def read_renames(path: str | Path) -> dict[str, str]:
+    """Old village id -> new id, from a CSV/XLSX with columns ``old,new`` (or
+    ``old_id,new_id``, ``from,to``, ``旧代码,新代码``, else the first two).
+
+    Raises
+    ------
+    InputError
+        An empty id, or an old id given twice, named by line.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "renames.csv"
+    >>> _ = path.write_text("old,new\\n370784001,370784901\\n", encoding="utf-8")
+    >>> read_renames(path)
+    {'370784001': '370784901'}
+    """
+    pair, (old, new), lines = _id_pairs(path, RENAME_COLUMN_PAIRS, "write two columns old,new with one renamed village per line")
+    for column, values in zip(pair, (old, new)):
+        if (values == "").any():
+            raise InputError("empty village id", fix="give the old and the new id on every line", file=str(path),
+                             row=lines[int((values == "").to_numpy().argmax())], column=str(column))
+    if old.duplicated().any():
+        position = int(old.duplicated().to_numpy().argmax())
+        raise InputError(f"village {old.iloc[position]} is renamed twice", fix="keep one line per old id", file=str(path),
+                         row=lines[position], column=str(pair[0]))
+    return dict(zip(old, new))
 
 
 def read_plan(path: str | Path, instance: Instance | None = None, rules: Rules | None = None) -> Plan:
@@ -761,6 +799,22 @@ def write_text(path: str | Path, text: str) -> Path:
     path = Path(path)
     with atomic_path(path) as temp:
         temp.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write bytes (an image) atomically, creating the folder when missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> write_bytes(Path(tempfile.mkdtemp()) / "a.png", b"\\x89PNG").read_bytes()
+    b'\\x89PNG'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temp:
+        temp.write_bytes(data)
     return path
 
 

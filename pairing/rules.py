@@ -207,18 +207,28 @@ class ObjectiveWeights:
     strong helping the weak. Weights are in kilometres: ``industry = 2`` means a
     shared industry is worth 2 km of distance. The defaults minimise distance only.
 
+    ``stability`` matters only when re-solving against a previous plan
+    (:func:`pairing.explore.resolve`): a level of its own, right after weak
+    villages grouped, maximises villages grouped − stability × villages whose
+    assignment (the lead they are grouped under, or none) changed. With 1 (the
+    default) no reshuffle is worth the villages it would group; 0 re-solves from
+    scratch.
+
     Examples
     --------
     >>> ObjectiveWeights.from_dict({"industry": 2.0}).compactness
     1.0
+    >>> ObjectiveWeights.from_dict({"stability": 0.5}).stability
+    0.5
     """
 
     compactness: float = 1.0
     industry: float = 0.0
     strength_gap: float = 0.0
+    stability: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("compactness", "industry", "strength_gap"):
+        for name in ("compactness", "industry", "strength_gap", "stability"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise InputError(f"{name} = {value!r} is not a number >= 0", fix="write a weight such as 1.0", column=f"objective.{name}")
