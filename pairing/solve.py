@@ -17,7 +17,7 @@ from .diagnose import ungrouped_reasons
 from .instance import Instance
 from .model.candidates import Candidates, enumerate_candidates
 from .model.locks import LockConstraint, add_lock, check_lock_ids, explain_conflict, lock_constraints
-from .model.packing import PackingModel, StageResult, greedy_selection
+from .model.packing import MergedLevels, PackingModel, StageResult, greedy_selection
 from .plan import Group, Objective, Plan
 from .rules import Locks, ObjectiveWeights, Rules, SolverParams
 
@@ -200,42 +200,77 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
         add_lock(full.model, full.chosen, constraint)
     hint = _start(block_candidates, instance.n, [k for k, c in enumerate(block) if c in preferred])
     stages = []
-    for objective, all_coefficients, maximise in levels:
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0 or interrupted.is_set():
-            break
-        coefficients = all_coefficients[block]
-        if objective == "weak_grouped" and not block_locks:
-            # Only weak villages count here, so candidates that contain a smaller
-            # one with the same weak villages can go: about half of them. The LP
-            # bound of this level is, on every benchmark, the number of weak
-            # villages some group can cover: ask first whether all can be. At 864
-            # villages that is settled in 2-3 s where maximising takes 13-23 s; at
-            # 3,000 not in 60 s, so the question gets only an eighth of the time.
-            keep = block_candidates.useful_for_weak(instance.weak)
-            pruned = block_candidates.subset(keep)
-            position = {c: k for k, c in enumerate(keep)}
-            pruned_hint = tuple(position[c] for c in hint if c in position)
-            coverable = sorted({row for rows in pruned.groups for row in rows if instance.weak[row]})
-            stage = PackingModel(pruned, instance.n).cover_every(solver, objective, coverable, hint=pruned_hint,
-                                                                 time_limit=remaining / 8)
-            if stage is None:
-                model = PackingModel(pruned, instance.n)
-                stage = model.optimise(solver, objective, pruned.weak, maximise=True, hint=pruned_hint,
-                                       time_limit=deadline - time.perf_counter())
-            if stage.selection is not None:
-                stage = replace(stage, selection=tuple(keep[k] for k in stage.selection))
-        else:
-            stage = full.optimise(solver, objective, coefficients, maximise=maximise, hint=hint, time_limit=remaining)
-        if stage.selection is not None:
-            hint = stage.selection
-        stages.append(replace(stage, selection=tuple(block[k] for k in hint)))
-        if stage.status != "OPTIMAL":
-            break
-        full.hold(coefficients, stage.value, maximise=maximise)
+    name, coefficients, maximise = levels[0]
+    weak_stage = _weak_level(instance, block_candidates, full, solver, deadline, interrupted, (name, coefficients[block], maximise),
+                             hint, bool(block_locks))
+    if weak_stage is not None:
+        hint = weak_stage.selection or hint
+        stages.append(replace(weak_stage, selection=tuple(block[k] for k in hint)))
+    if weak_stage is not None and weak_stage.status == "OPTIMAL":
+        # The later levels merged into one objective: one search instead of one per
+        # level, and nothing lost between them (MergedLevels).
+        for merged in MergedLevels.merge(block_candidates, instance.n, [(name, coefficients[block], maximise)
+                                                                          for name, coefficients, maximise in levels[1:]]):
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or interrupted.is_set():
+                break
+            coefficients = merged.coefficients
+            stage = full.optimise(solver, "+".join(merged.names), coefficients, maximise=True, hint=hint, time_limit=remaining)
+            hint = stage.selection or hint
+            split = merged.split(stage, hint)
+            stages.extend(replace(level, selection=tuple(block[k] for k in hint)) for level in split)
+            if len(split) < len(merged.names) or split[-1].status != "OPTIMAL":
+                break
+            full.hold(coefficients, stage.value, maximise=True)
     if not stages:
         stages.append(StageResult(levels[0][0], "UNKNOWN", None, None, 0.0, tuple(block[k] for k in hint)))
     return stages
+
+
+def _weak_level(instance: Instance, candidates: Candidates, full: PackingModel, solver: cp_model.CpSolver, deadline: float,
+                interrupted: threading.Event, level: tuple[str, np.ndarray, bool], hint: tuple[int, ...],
+                locked: bool) -> StageResult | None:
+    """Weak villages grouped, on one block's ``candidates``: the stage (selections
+    as positions in ``candidates``), held in ``full`` when proven; None when no
+    time is left."""
+    objective, coefficients, _ = level
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0 or interrupted.is_set():
+        return None
+    if locked:
+        stage = full.optimise(solver, objective, coefficients, maximise=True, hint=hint, time_limit=remaining)
+        if stage.status == "OPTIMAL":
+            full.hold(coefficients, stage.value, maximise=True)
+        return stage
+    # Only weak villages count here, so candidates that contain a smaller one with
+    # the same weak villages can go: about half of them. The LP bound of this level
+    # is, on every benchmark, the number of weak villages some group can cover: ask
+    # first whether all can be. At 864 villages that is settled in 2-3 s where
+    # maximising takes 13-23 s; at 3,000 not in 60 s, so the question gets only an
+    # eighth of the time.
+    keep = candidates.useful_for_weak(instance.weak)
+    pruned = candidates.subset(keep)
+    position = {c: k for k, c in enumerate(keep)}
+    pruned_hint = tuple(position[c] for c in hint if c in position)
+    coverable = sorted({row for rows in pruned.groups for row in rows if instance.weak[row]})
+    stage = PackingModel(pruned, instance.n).cover_every(solver, objective, coverable, hint=pruned_hint, time_limit=remaining / 8)
+    if stage is not None:
+        full.hold_cover(coverable)
+    elif interrupted.is_set():
+        return None
+    else:
+        stage = PackingModel(pruned, instance.n).optimise(solver, objective, pruned.weak, maximise=True, hint=pruned_hint,
+                                                         time_limit=deadline - time.perf_counter())
+        if stage.status == "OPTIMAL":
+            full.hold(coefficients, stage.value, maximise=True)
+    if stage.selection is None:
+        return stage
+    # The rest of the plan, on the villages this stage leaves free, comes from the
+    # starting plan: a better start for the next levels than the bare selection.
+    selection = [keep[k] for k in stage.selection]
+    used = {row for c in selection for row in candidates.groups[c]}
+    selection += [c for c in hint if not used & set(candidates.groups[c])]
+    return replace(stage, selection=tuple(sorted(selection)))
 
 
 def _start(candidates: Candidates, n: int, preferred: list[int]) -> tuple[int, ...]:
@@ -336,6 +371,9 @@ def _solver(params: SolverParams) -> cp_model.CpSolver:
     # Measured on the 864-village Anqiu instance with 2 workers: only the LP-heavy
     # subsolver proves set-packing optima in time (BENCHMARKS.md).
     solver.parameters.subsolvers.append("max_lp")
+    # Set packing leaves CP-SAT's presolve little to remove, and it costs: the 12
+    # township blocks of Anqiu solve in 9 s without it, 17 s with it.
+    solver.parameters.cp_model_presolve = False
     return solver
 
 
