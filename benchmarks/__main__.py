@@ -144,11 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.only and not args.out:
         print(table(results))
         return 0
-    out = Path(args.out or ROOT / "benchmarks" / ("results-large.json" if args.large else "results.json"))
+    large = all(case.large for case in chosen)
+    out = Path(args.out or ROOT / "benchmarks" / ("results-large.json" if large else "results.json"))
     out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     if args.markdown:
-        record_in_markdown(Path(args.markdown), "large" if args.large else "default", record)
+        record_in_markdown(Path(args.markdown), "large" if large else "default", record)
     return 0
 
 

@@ -8,7 +8,9 @@ from hypothesis import given, settings, strategies as st
 
 from hand import as_sets, hand_instance
 from pairing import Rules, check, solve
-from pairing.model.candidates import enumerate_candidates
+from pairing.model import packing
+from pairing.model.candidates import Candidates, enumerate_candidates
+from pairing.model.packing import MergedLevels, StageResult
 
 
 def test_path_splits_into_two_groups_one_per_strong_end():
@@ -78,38 +80,82 @@ def test_empty_instance_graph_gives_empty_optimal_plan():
 
 
 def _best_by_brute_force(instance, rules):
-    """Lexicographic (weak, grouped) optimum by trying every disjoint set of candidates."""
+    """Lexicographic (weak, grouped, -distance) optimum by trying every disjoint set of candidates."""
     candidates = enumerate_candidates(instance, rules)
-    best = (0, 0)
+    best = (0, 0, 0)
 
-    def grow(start, used, weak, size):
+    def grow(start, used, weak, size, distance):
         nonlocal best
-        best = max(best, (weak, size))
+        best = max(best, (weak, size, -distance))
         for c in range(start, len(candidates)):
             rows = set(candidates.groups[c])
             if not rows & used:
-                grow(c + 1, used | rows, weak + candidates.weak[c], size + candidates.size[c])
+                grow(c + 1, used | rows, weak + candidates.weak[c], size + candidates.size[c], distance + candidates.distance[c])
 
-    grow(0, set(), 0, 0)
+    grow(0, set(), 0, 0, 0)
     return best
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), contiguity=st.sampled_from(["connected", "star"]))
-def test_random_small_instances_are_optimal_and_valid(seed, contiguity):
+@given(seed=st.integers(0, 10_000), contiguity=st.sampled_from(["connected", "star"]),
+       merge=st.sampled_from(["merged", "one level at a time"]))
+def test_random_small_instances_are_optimal_and_valid(seed, contiguity, merge):
     rng = np.random.default_rng(seed)
     graph = nx.connected_watts_strogatz_graph(9, 4, 0.3, seed=seed)
     ids = [f"v{i}" for i in range(9)]
     population = {ids[i]: int(rng.integers(150, 700)) for i in range(9)}
     strength = {ids[i]: float(rng.random()) for i in range(9)}
     weak = {v for v in ids if strength[v] < 0.5}
+    xy = {v: (int(rng.integers(0, 5000)), int(rng.integers(0, 5000))) for v in ids}
     instance = hand_instance([(ids[a], ids[b]) for a, b in graph.edges], population, strength, weak,
-                             eligible={v for v in ids if strength[v] > 0.4})
+                             eligible={v for v in ids if strength[v] > 0.4}, xy=xy)
     rules = Rules(contiguity=contiguity)
-    plan = solve(instance, rules, time_limit=10, workers=1)
+    # EXACT_RANGE = 1 leaves every level to a search of its own.
+    exact_range, packing.EXACT_RANGE = packing.EXACT_RANGE, packing.EXACT_RANGE if merge == "merged" else 1
+    try:
+        plan = solve(instance, rules, time_limit=10, workers=1)
+    finally:
+        packing.EXACT_RANGE = exact_range
     assert plan.status == "OPTIMAL"
     assert check(plan) == []
-    assert (plan.objective.weak_grouped, plan.objective.villages_grouped) == _best_by_brute_force(instance, rules)
+    objective = plan.objective
+    assert (objective.weak_grouped, objective.villages_grouped, -objective.distance) == _best_by_brute_force(instance, rules)
+
+
+def _three_candidates() -> Candidates:
+    # Rows 0-5; candidates {0,1,2}, {2,3,4} and {3,4,5}.
+    return Candidates(((0, 1, 2), (2, 3, 4), (3, 4, 5)), weak=np.array([1, 0, 1]), size=np.array([3, 3, 3]),
+                      distance=np.array([900, 100, 4000]))
+
+
+def test_merged_weights_outweigh_everything_the_levels_below_can_add():
+    levels = [("villages_grouped", np.array([3, 3, 3]), True), ("distance", np.array([900, 100, 4000]), False)]
+    (merged,) = MergedLevels.merge(_three_candidates(), 6, levels)
+    # A plan's distance lies within [-4,901, 1] (every village at its costliest group's share, one either side):
+    # one village more must outweigh all of it.
+    assert merged.weights == (4_903, 1)
+    assert merged.coefficients.tolist() == [3 * 4_903 - 900, 3 * 4_903 - 100, 3 * 4_903 - 4000]
+
+
+def test_levels_too_wide_for_doubles_get_searches_of_their_own(monkeypatch):
+    levels = [("villages_grouped", np.array([3, 3, 3]), True), ("distance", np.array([900, 100, 4000]), False)]
+    monkeypatch.setattr(packing, "EXACT_RANGE", 1_000)
+    assert [m.names for m in MergedLevels.merge(_three_candidates(), 6, levels)] == [("villages_grouped",), ("distance",)]
+
+
+def test_split_proves_a_level_when_the_merged_bound_leaves_it_no_room():
+    levels = [("villages_grouped", np.array([3, 3, 3]), True), ("distance", np.array([900, 100, 4000]), False)]
+    (merged,) = MergedLevels.merge(_three_candidates(), 6, levels)
+    selection = (0, 2)  # 6 villages, 4,900 m
+    value = int(merged.coefficients[list(selection)].sum())
+    # Unproven, the merged bound 1,000 above: 6 villages is still the most (7 would need 4,903 more), and
+    # distance can be at best 4,900 - 1,000.
+    stages = merged.split(StageResult("villages_grouped+distance", "FEASIBLE", value, value + 1000, 1.0, selection), selection)
+    assert [(s.objective, s.status, s.value, s.bound) for s in stages] == [
+        ("villages_grouped", "OPTIMAL", 6, 6), ("distance", "FEASIBLE", 4900, 3900)]
+    # A bound a whole village above leaves even the first level unproven.
+    stages = merged.split(StageResult("villages_grouped+distance", "FEASIBLE", value, value + 4_903, 1.0, selection), selection)
+    assert [(s.objective, s.status, s.value, s.bound) for s in stages] == [("villages_grouped", "FEASIBLE", 6, 7)]
 
 
 def test_same_input_seed_and_one_worker_give_the_same_plan():

@@ -45,6 +45,10 @@ class Candidates:
             cost.append(round(weights.compactness * distance - 1000 * (weights.industry * shared + weights.strength_gap * gap)))
         return replace(self, distance=np.array(cost, dtype=np.int64))
 
+    def padded(self) -> np.ndarray:
+        """The groups' rows as one array (see :func:`padded_rows`)."""
+        return padded_rows(self.groups, int(self.size.max(initial=1)))
+
     def subset(self, keep: list[int]) -> "Candidates":
         """The candidates at positions ``keep``, in that order."""
         return Candidates(tuple(self.groups[c] for c in keep), self.weak[keep], self.size[keep], self.distance[keep])
@@ -91,6 +95,15 @@ class Candidates:
             for row in rows:
                 index[row].append(candidate)
         return index
+
+
+def padded_rows(groups, width: int) -> np.ndarray:
+    """Groups of rows as one array, each padded with -1 to ``width``, so that sums
+    over members are computed for all groups at once."""
+    padded = np.full((len(groups), width), -1, dtype=np.int64)
+    for c, rows in enumerate(groups):
+        padded[c, :len(rows)] = rows
+    return padded
 
 
 def may_be_grouped(instance: Instance, locks: Locks | None) -> np.ndarray:
@@ -201,11 +214,7 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
         groups.append((lead, *(row for row in rows if row != lead)))
     groups.sort()
     size = np.array([len(g) for g in groups], dtype=np.int64)
-    # Rows padded to the largest group with -1, so that weak counts and distances
-    # are computed for all candidates at once.
-    padded = np.full((len(groups), max(high_size, 1)), -1, dtype=np.int64)
-    for c, rows in enumerate(groups):
-        padded[c, :len(rows)] = rows
+    padded = padded_rows(groups, max(high_size, 1))
     present = padded >= 0
     weak = (instance.weak[np.where(present, padded, 0)] & present).sum(axis=1).astype(np.int64)
     members = present[:, 1:]

@@ -38,11 +38,17 @@ class StageResult:
     def gap(self) -> float | None:
         if self.value is None or self.bound is None:
             return None
-        return abs(self.bound - self.value) / max(1, abs(self.bound))
+        return relative_gap(self.value, self.bound)
 
     def as_dict(self) -> dict:
         return {"objective": self.objective, "status": self.status, "value": self.value, "bound": self.bound,
                 "gap": None if self.gap is None else round(self.gap, 6), "seconds": round(self.seconds, 3)}
+
+
+def relative_gap(value: float, bound: float) -> float:
+    """|bound - value| over the larger of the two (at least 1): 0 when proven, 1 when
+    the bound is trivial (say 0 for a distance)."""
+    return abs(bound - value) / max(1, abs(bound), abs(value))
 
 
 def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
@@ -225,9 +231,21 @@ class PackingModel:
         self.hold_cover(rows)
         self.model.clear_objective()
         self._hint(hint)
-        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        # A question without an objective needs no LP: CP-SAT's default subsolvers
+        # without linearisation settle it 2-30 times faster than `max_lp` (Anqiu
+        # across townships: 0.2 s against 0.46 s on 2 workers, 0.9 s against no
+        # answer in 30 s on one).
+        parameters = solver.parameters
+        saved = (parameters.linearization_level, list(parameters.subsolvers))
+        parameters.linearization_level = 0
+        parameters.subsolvers.clear()
+        parameters.max_time_in_seconds = max(0.01, time_limit)
         started = time.perf_counter()
-        status = run_solver(solver, self.model)
+        try:
+            status = run_solver(solver, self.model)
+        finally:
+            parameters.linearization_level = saved[0]
+            parameters.subsolvers.extend(saved[1])
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))

@@ -1,0 +1,61 @@
+"""Window-by-window improvement of a plan (pairing.model.windows)."""
+
+import threading
+import time
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from pairing import Instance, Rules
+from pairing.graph import polygon_adjacency
+from pairing.model.candidates import enumerate_candidates
+from pairing.model.packing import greedy_selection
+from pairing.model.windows import improve_in_windows
+from pairing.solve import _solver
+from pairing.rules import SolverParams
+from pairing.synth import synthetic_county
+
+
+def _county(villages: int) -> Instance:
+    county = synthetic_county(villages, 4, seed=3)
+    edges, _ = polygon_adjacency(county.geometry, list(county["village_id"]), 5.0)
+    points = county.geometry.representative_point()
+    return Instance(pd.DataFrame(county.drop(columns="geometry")).assign(x=points.x.values, y=points.y.values), nx.Graph(edges))
+
+
+def test_windows_improve_the_greedy_plan_and_keep_it_a_packing_that_groups_its_weak_villages():
+    instance = _county(300)
+    candidates = enumerate_candidates(instance, Rules(same_township=False))
+    start = greedy_selection(candidates, instance.n)
+    improved = improve_in_windows(candidates, instance.xy, instance.weak, candidates.size, start,
+                                  lambda: _solver(SolverParams(workers=1)), time.perf_counter() + 20, 2, threading.Event())
+    rows = [row for c in improved for row in candidates.groups[c]]
+    assert len(rows) == len(set(rows))
+    assert candidates.size[list(improved)].sum() > candidates.size[list(start)].sum()
+    weak_before = {row for c in start for row in candidates.groups[c] if instance.weak[row]}
+    assert weak_before <= set(rows)
+
+
+def test_a_county_of_two_cells_or_fewer_is_left_as_it_is():
+    instance = _county(50)
+    candidates = enumerate_candidates(instance, Rules(same_township=False))
+    start = greedy_selection(candidates, instance.n)
+    assert improve_in_windows(candidates, instance.xy, instance.weak, candidates.size, start,
+                              lambda: _solver(SolverParams(workers=1)), time.perf_counter() + 5, 1, threading.Event()) == start
+
+
+def test_solve_with_windows_on_every_block_still_gives_a_valid_plan_with_its_proven_weak_level(monkeypatch):
+    import importlib
+
+    from pairing import check, solve
+
+    solve_module = importlib.import_module("pairing.solve")
+    instance = _county(300)
+    rules = Rules(same_township=False)
+    without = solve(instance, rules, time_limit=20)
+    monkeypatch.setattr(solve_module, "WINDOWS_FROM_CANDIDATES", 0)
+    plan = solve(instance, rules, time_limit=20)
+    assert check(plan) == []
+    assert plan.stages[1]["status"] == "OPTIMAL"
+    assert plan.objective.weak_grouped == without.objective.weak_grouped
