@@ -53,9 +53,9 @@ def test_solve_with_windows_on_every_block_still_gives_a_valid_plan_with_its_pro
     solve_module = importlib.import_module("pairing.solve")
     instance = _county(300)
     rules = Rules(same_township=False)
-    without = solve(instance, rules, time_limit=20)
+    without = solve(instance, rules, time_limit=8)
     monkeypatch.setattr(solve_module, "WINDOWS_FROM_CANDIDATES", 0)
-    plan = solve(instance, rules, time_limit=20)
+    plan = solve(instance, rules, time_limit=8)
     assert check(plan) == []
     assert plan.stages[1]["status"] == "OPTIMAL"
     assert plan.objective.weak_grouped == without.objective.weak_grouped
