@@ -10,6 +10,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -219,29 +220,34 @@ def _solve_blocks(instance: Instance, candidates: Candidates, blocks: list[list[
 def _solve_block(instance: Instance, candidates: Candidates, block: list[int], constraints: list[LockConstraint],
                  searches: "_Searches", workers: int, deadline: float, levels: list[tuple[str, np.ndarray, bool]],
                  preferred: set[int]) -> list[StageResult]:
-    """Optimise each level in turn on one block, holding every proven level; stop at
-    the first level not proven (time limit or signal). Each level may use all the
-    time left, in priority order: capping a level's time to leave some for the next
-    helped one benchmark and hurt three (BENCHMARKS.md). The search starts from the
-    ``preferred`` candidates (a previous plan's groups), completed greedily.
-    Selections come back as candidate indices of the whole instance."""
+    """Optimise one block: the weak level, then the later levels merged, each held
+    once proven; stop at the first level not proven (time limit or signal). Each
+    search may use all the time left, in priority order: capping a level's time to
+    leave some for the next helped one benchmark and hurt three (BENCHMARKS.md).
+    The search starts from the ``preferred`` candidates (a previous plan's groups),
+    completed greedily. Selections come back as candidate indices of the whole
+    instance."""
     local = {c: k for k, c in enumerate(block)}
     block_candidates = candidates.subset(block)
     block_locks = [LockConstraint(constraint.lock, (), tuple(local[c] for c in constraint.required if c in local))
                    for constraint in constraints if constraint.required is not None and set(constraint.required) & local.keys()]
-    full = PackingModel(block_candidates, instance.n)
-    for constraint in block_locks:
-        add_lock(full.model, full.chosen, constraint)
+
+    def new_full() -> PackingModel:
+        full = PackingModel(block_candidates, instance.n)
+        for constraint in block_locks:
+            add_lock(full.model, full.chosen, constraint)
+        return full
+
     hint = _start(block_candidates, instance.n, [k for k, c in enumerate(block) if c in preferred])
     solver, interrupted = searches.solver(workers), searches.interrupted
     stages = []
     name, coefficients, maximise = levels[0]
-    weak_stage = _weak_level(instance, block_candidates, full, searches, workers, solver, deadline,
-                             (name, coefficients[block], maximise), hint, bool(block_locks))
+    weak_stage, full = _weak_level(instance, block_candidates, new_full, searches, workers, solver, deadline,
+                                   (name, coefficients[block], maximise), hint, bool(block_locks))
     if weak_stage is not None:
         hint = weak_stage.selection or hint
         stages.append(replace(weak_stage, selection=tuple(block[k] for k in hint)))
-    if weak_stage is not None and weak_stage.status == "OPTIMAL":
+    if full is not None:
         # The later levels merged into one objective: one search instead of one per
         # level, and nothing lost between them (MergedLevels).
         for merged in MergedLevels.merge(block_candidates, instance.n, [(name, coefficients[block], maximise)
@@ -267,22 +273,26 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
     return stages
 
 
-def _weak_level(instance: Instance, candidates: Candidates, full: PackingModel, searches: "_Searches", workers: int,
-                solver: cp_model.CpSolver, deadline: float, level: tuple[str, np.ndarray, bool], hint: tuple[int, ...],
-                locked: bool) -> StageResult | None:
+def _weak_level(instance: Instance, candidates: Candidates, new_full: Callable[[], PackingModel], searches: "_Searches",
+                workers: int, solver: cp_model.CpSolver, deadline: float, level: tuple[str, np.ndarray, bool],
+                hint: tuple[int, ...], locked: bool) -> tuple[StageResult | None, PackingModel | None]:
     """Weak villages grouped, on one block's ``candidates``: the stage (selections
-    as positions in ``candidates``), held in ``full`` when proven; None when no
-    time is left."""
+    as positions in ``candidates``; None when no time is left) and, when it is
+    proven, the block's full model from ``new_full`` with the level held. The
+    full model is built only then: at 10,000 villages it and the weak level's
+    own model would not both fit in 2 GB."""
     objective, coefficients, _ = level
     interrupted = searches.interrupted
     remaining = deadline - time.perf_counter()
     if remaining <= 0 or interrupted.is_set():
-        return None
+        return None, None
     if locked:
+        full = new_full()
         stage = full.optimise(solver, objective, coefficients, maximise=True, hint=hint, time_limit=remaining)
-        if stage.status == "OPTIMAL":
-            full.hold(coefficients, stage.value, maximise=True)
-        return stage
+        if stage.status != "OPTIMAL":
+            return stage, None
+        full.hold(coefficients, stage.value, maximise=True)
+        return stage, full
     # Only weak villages count here, so candidates that contain a smaller one with
     # the same weak villages can go: about half of them. The LP bound of this level
     # is, on every benchmark, the number of weak villages some group can cover: ask
@@ -301,23 +311,26 @@ def _weak_level(instance: Instance, candidates: Candidates, full: PackingModel, 
         remaining = deadline - time.perf_counter()
     coverable = sorted({row for rows in pruned.groups for row in rows if instance.weak[row]})
     stage = PackingModel(pruned, instance.n).cover_every(solver, objective, coverable, hint=pruned_hint, time_limit=remaining / 8)
+    full = None
     if stage is not None:
+        full = new_full()
         full.hold_cover(coverable)
     elif interrupted.is_set():
-        return None
+        return None, None
     else:
         stage = PackingModel(pruned, instance.n).optimise(solver, objective, pruned.weak, maximise=True, hint=pruned_hint,
                                                          time_limit=deadline - time.perf_counter())
         if stage.status == "OPTIMAL":
+            full = new_full()
             full.hold(coefficients, stage.value, maximise=True)
     if stage.selection is None:
-        return stage
+        return stage, full
     # The rest of the plan, on the villages this stage leaves free, comes from the
     # starting plan: a better start for the next levels than the bare selection.
     selection = [keep[k] for k in stage.selection]
     used = {row for c in selection for row in candidates.groups[c]}
     selection += [c for c in hint if not used & set(candidates.groups[c])]
-    return replace(stage, selection=tuple(sorted(selection)))
+    return replace(stage, selection=tuple(sorted(selection))), full
 
 
 def _start(candidates: Candidates, n: int, preferred: list[int]) -> tuple[int, ...]:
