@@ -59,3 +59,22 @@ def test_solve_with_windows_on_every_block_still_gives_a_valid_plan_with_its_pro
     assert check(plan) == []
     assert plan.stages[1]["status"] == "OPTIMAL"
     assert plan.objective.weak_grouped == without.objective.weak_grouped
+
+
+def test_a_block_too_large_for_one_search_is_searched_by_windows_alone_and_not_called_optimal(monkeypatch):
+    import importlib
+
+    from pairing import check, solve
+
+    solve_module = importlib.import_module("pairing.solve")
+    monkeypatch.setattr(solve_module, "WINDOWS_FROM_CANDIDATES", 0)
+    monkeypatch.setattr(solve_module, "WHOLE_BLOCK_CANDIDATES", 0)
+    plan = solve(_county(300), Rules(same_township=False), time_limit=6)
+    assert check(plan) == []
+    levels = {stage["objective"]: stage for stage in plan.stages[1:]}
+    assert levels["weak_grouped"]["status"] == "OPTIMAL"
+    # Without a search over the whole block, the villages level has only its trivial bound: every
+    # village some candidate holds.
+    assert levels["villages_grouped"]["status"] == "FEASIBLE" and plan.status == "FEASIBLE"
+    candidates = enumerate_candidates(plan.instance, plan.rules)
+    assert levels["villages_grouped"]["bound"] == len({row for rows in candidates.groups for row in rows})
