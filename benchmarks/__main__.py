@@ -45,7 +45,7 @@ CASES = (
     Case("gen864-star", "generate:864:12:1", False, "star"),
     Case("gen3000-cross", "generate:3000:40:1", False),
     Case("gen10000-star", "generate:10000:130:1", False, "star", 60.0, True),
-    Case("gen10000-cross", "generate:10000:130:1", False, "connected", 120.0, True),
+    Case("gen10000-cross", "generate:10000:130:1", False, "connected", 115.0, True),
 )
 
 
