@@ -164,10 +164,13 @@ def _solve_summary(plan: Plan, violations, written) -> str:
         f"  status {plan.status} ({proof}) in {plan.solve_seconds:.1f} s, seed {plan.seed}, {plan.workers} workers",
         _metrics_line(metrics),
     ]
+    searched = None
     for stage in plan.stages[1:]:
         bound = "" if stage["bound"] in (None, stage["value"]) else f" (bound {stage['bound']:,})"
         value = "-" if stage["value"] is None else f"{stage['value']:,}"
-        lines.append(f"    {stage['objective']:<17} {value}{bound}  {stage['status']}  {stage['seconds']:.1f} s")
+        seconds = "same search" if stage.get("search") == searched else f"{stage['seconds']:.1f} s"
+        searched = stage.get("search")
+        lines.append(f"    {stage['objective']:<17} {value}{bound}  {stage['status']}  {seconds}")
     if plan.conflicts:
         lines.append("  conflicting locks (change or remove one):")
         lines += [f"    {conflict}" for conflict in plan.conflicts]

@@ -433,7 +433,8 @@ class _Account:
             stages.append({"objective": objective, "status": "OPTIMAL" if proven else "FEASIBLE" if reached else "NOT_REACHED",
                            "value": value,
                            "bound": int(bound), "gap": round(relative_gap(value, bound), 6),
-                           "seconds": round(sum(stage.seconds for stage in per_block if stage is not None), 3)})
+                           "seconds": round(sum(stage.seconds for stage in per_block if stage is not None), 3),
+                           "search": next((stage.search or stage.objective for stage in per_block if stage is not None), objective)})
         unproven = next((stage for stage in stages[1:] if stage["status"] != "OPTIMAL"), None)
         return plan_from_selection(instance, rules, locks, candidates, self.selection, status="OPTIMAL" if unproven is None else "FEASIBLE",
                                    bound=Objective(**{name: bounds[name] for name, _, _ in LEVELS}),

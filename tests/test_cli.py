@@ -43,6 +43,10 @@ def test_solve_writes_a_checked_plan(small_county, tmp_path, capsys):
     assert summary["seed"] == 3 and summary["villages"] == 80 and summary["check"] == {"valid": True, "violations": []}
     assert summary["groups"] == plan.loc[plan["role"] == "lead"].shape[0]
     assert summary["villages_grouped"] == (plan["role"] != "none").sum()
+    # Villages grouped and distance are searched together: one search, its time said once.
+    levels = {stage["objective"]: stage for stage in summary["stages"][1:]}
+    assert levels["villages_grouped"]["search"] == levels["distance"]["search"] == "villages_grouped+distance"
+    assert [line.split()[-2:] for line in printed.splitlines() if line.strip().startswith("distance")] == [["same", "search"]]
 
 
 def test_default_output_folder_is_named_after_the_input(small_county, tmp_path, monkeypatch):

@@ -25,7 +25,8 @@ STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_m
 
 @dataclass(frozen=True)
 class StageResult:
-    """How one objective level went."""
+    """How one objective level went. Levels searched together (see
+    :class:`MergedLevels`) share their ``search`` name and their seconds."""
 
     objective: str
     status: str
@@ -33,6 +34,7 @@ class StageResult:
     bound: int | None
     seconds: float
     selection: tuple[int, ...] | None
+    search: str = ""
 
     @property
     def gap(self) -> float | None:
@@ -160,7 +162,7 @@ class MergedLevels:
             value = int(oriented[list(selection)].sum())
             bound = None if rest is None else low + rest // weight
             proven = stage.status == "OPTIMAL" or (bound is not None and value >= bound)
-            stages.append(replace(stage, objective=name, status="OPTIMAL" if proven else stage.status,
+            stages.append(replace(stage, objective=name, search=stage.objective, status="OPTIMAL" if proven else stage.status,
                                   value=value if maximise else -value,
                                   bound=(value if proven else bound) if bound is None or maximise else -(value if proven else bound)))
             if not proven:
