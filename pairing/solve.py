@@ -250,13 +250,15 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
     solver, interrupted = searches.solver(workers), searches.interrupted
     stages = []
     name, coefficients, maximise = levels[0]
+    whole = len(block) <= WHOLE_BLOCK_CANDIDATES
     weak_stage, hold = _weak_level(instance, block_candidates, full_model, searches, workers, solver, deadline,
-                                   (name, coefficients[block], maximise), hint, bool(block_locks))
+                                   (name, coefficients[block], maximise), hint, bool(block_locks), whole)
     if weak_stage is not None:
         hint = weak_stage.selection or hint
         stages.append(replace(weak_stage, selection=tuple(block[k] for k in hint)))
-    if hold is not None:
-        whole = len(block) <= WHOLE_BLOCK_CANDIDATES
+    # A block searched by windows alone goes on to the later levels even when its
+    # weak level is not proven: windows never ungroup a weak village.
+    if hold is not None or (weak_stage is not None and not whole):
         # The later levels merged into one objective: one search instead of one per
         # level, and nothing lost between them (MergedLevels).
         for merged in MergedLevels.merge(block_candidates, instance.n, [(name, coefficients[block], maximise)
@@ -278,7 +280,9 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
                 break
             full = full_model()
             hold(full)
-            stage = full.optimise(solver, "+".join(merged.names), coefficients, maximise=True, hint=hint, time_limit=remaining)
+            # Building the full model takes seconds at 3,000 villages: the time left is read after it.
+            stage = full.optimise(solver, "+".join(merged.names), coefficients, maximise=True, hint=hint,
+                                  time_limit=deadline - time.perf_counter())
             hint = stage.selection or hint
             split = merged.split(stage, hint)
             stages.extend(replace(level, selection=tuple(block[k] for k in hint)) for level in split)
@@ -293,14 +297,17 @@ def _solve_block(instance: Instance, candidates: Candidates, block: list[int], c
 
 def _weak_level(instance: Instance, candidates: Candidates, full_model: Callable[[], PackingModel], searches: "_Searches",
                 workers: int, solver: cp_model.CpSolver, deadline: float, level: tuple[str, np.ndarray, bool],
-                hint: tuple[int, ...], locked: bool) -> tuple[StageResult | None, Callable[[PackingModel], None] | None]:
+                hint: tuple[int, ...], locked: bool, whole: bool) -> tuple[StageResult | None, Callable[[PackingModel], None] | None]:
     """Weak villages grouped, on one block's ``candidates``: the stage (selections
     as positions in ``candidates``; None when no time is left) and, when it is
     proven, how to hold it in the block's full model. The full model is built
     (by ``full_model``) only when a search needs it: at 10,000 villages it and
-    the weak level's own model would not both fit in 2 GB."""
+    the weak level's own model would not both fit in 2 GB. A block too large to
+    search ``whole`` is not maximised over when the exact cover is not had: the
+    plan from the windows stands, unproven."""
     objective, coefficients, _ = level
     interrupted = searches.interrupted
+    started = time.perf_counter()
     remaining = deadline - time.perf_counter()
     if remaining <= 0 or interrupted.is_set():
         return None, None
@@ -312,10 +319,11 @@ def _weak_level(instance: Instance, candidates: Candidates, full_model: Callable
         return stage, functools.partial(PackingModel.hold, coefficients=coefficients, value=stage.value, maximise=True)
     # Only weak villages count here, so candidates that contain a smaller one with
     # the same weak villages can go: about half of them. The LP bound of this level
-    # is, on every benchmark, the number of weak villages some group can cover: ask
-    # first whether all can be. At 864 villages that is settled in 2-3 s where
-    # maximising takes 13-23 s; at 3,000 not in 60 s, so the question gets only an
-    # eighth of the time.
+    # is, on every connected benchmark, the number of weak villages some group can
+    # cover: ask first whether all can be. That is settled in 0.2-0.9 s at 864
+    # villages and 0.7 s at 3,000, where maximising took 13-23 s at 864; where all
+    # cannot be (the star rule) the question is not settled, and costs an eighth of
+    # the time.
     keep = candidates.useful_for_weak(instance.weak)
     pruned = candidates.subset(keep)
     position = {c: k for k, c in enumerate(keep)}
@@ -327,12 +335,17 @@ def _weak_level(instance: Instance, candidates: Candidates, full_model: Callable
                                          lambda: searches.solver(1), time.perf_counter() + remaining / 8, workers, interrupted)
         remaining = deadline - time.perf_counter()
     coverable = sorted({row for rows in pruned.groups for row in rows if instance.weak[row]})
-    stage = PackingModel(pruned, instance.n).cover_every(solver, objective, coverable, hint=pruned_hint, time_limit=remaining / 8)
+    # Generated 10,000 villages: settled in 2.2-2.3 s in two runs, not in 13 s in a third.
+    stage = PackingModel(pruned, instance.n).cover_every(solver, objective, coverable, hint=pruned_hint,
+                                                         time_limit=remaining / (8 if whole else 4))
     hold = None
     if stage is not None:
         hold = functools.partial(PackingModel.hold_cover, rows=coverable)
     elif interrupted.is_set():
         return None, None
+    elif not whole:
+        stage = StageResult(objective, "FEASIBLE", int(pruned.weak[list(pruned_hint)].sum()), None,
+                            time.perf_counter() - started, pruned_hint)
     else:
         # Maximising this level, unlike the later ones, needs CP-SAT's presolve:
         # generated 10,000 villages, star rule, largest block: 3.8 s with, 28 s without.

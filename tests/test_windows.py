@@ -78,3 +78,25 @@ def test_a_block_too_large_for_one_search_is_searched_by_windows_alone_and_not_c
     assert levels["villages_grouped"]["status"] == "FEASIBLE" and plan.status == "FEASIBLE"
     candidates = enumerate_candidates(plan.instance, plan.rules)
     assert levels["villages_grouped"]["bound"] == len({row for rows in candidates.groups for row in rows})
+
+
+def test_windows_alone_go_on_to_the_later_levels_when_not_every_weak_village_can_be_grouped(monkeypatch):
+    import importlib
+
+    from hand import hand_instance
+    from pairing import check, solve
+
+    solve_module = importlib.import_module("pairing.solve")
+    monkeypatch.setattr(solve_module, "WHOLE_BLOCK_CANDIDATES", 0)
+    # A can lead w1 or w2 (each with x or y), never both: 800 + 800 + 500 passes the ceiling.
+    instance = hand_instance([("A", "w1"), ("A", "w2"), ("A", "x"), ("A", "y")],
+                             dict(A=500, w1=800, w2=800, x=300, y=300), dict(A=9, w1=1, w2=2, x=3, y=4),
+                             weak={"w1", "w2"}, eligible={"A"})
+    plan = solve(instance, time_limit=5)
+    assert check(plan) == []
+    levels = {stage["objective"]: stage for stage in plan.stages[1:]}
+    # Not searched whole, the weak level stays unproven against its trivial bound (both weak villages
+    # are in some group), and the later levels are still reached.
+    assert (levels["weak_grouped"]["status"], levels["weak_grouped"]["value"], levels["weak_grouped"]["bound"]) == ("FEASIBLE", 1, 2)
+    # The plan: A with one weak village, x and y (1,900 people).
+    assert levels["villages_grouped"]["status"] == "FEASIBLE" and levels["villages_grouped"]["value"] == 4
