@@ -10,6 +10,7 @@ import functools
 import signal
 import threading
 import time
+import weakref
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -465,13 +466,14 @@ class _Searches:
     def __init__(self, params: SolverParams):
         self.params = params
         self.interrupted = threading.Event()
-        self._solvers: list[cp_model.CpSolver] = []
+        # Weak: a window's solver is dropped once its window is done.
+        self._solvers: weakref.WeakSet[cp_model.CpSolver] = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def solver(self, workers: int) -> cp_model.CpSolver:
         solver = _solver(replace(self.params, workers=workers))
         with self._lock:
-            self._solvers.append(solver)
+            self._solvers.add(solver)
             if self.interrupted.is_set():
                 solver.stop_search()
         return solver

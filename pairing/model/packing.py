@@ -152,9 +152,10 @@ class MergedLevels:
         few merged objectives as :data:`EXACT_RANGE` allows, in order."""
         merged: list[MergedLevels] = []
         group: list[tuple[str, np.ndarray, bool, int, int]] = []
+        rows = np.fromiter((row for rows in candidates.groups for row in rows), dtype=np.int64, count=int(candidates.size.sum()))
         for name, coefficients, maximise in levels:
             oriented = np.asarray(coefficients, dtype=np.int64) * (1 if maximise else -1)
-            low, high = _plan_value_range(candidates, n, oriented)
+            low, high = _plan_value_range(candidates, n, rows, oriented)
             if group and math.prod(h - lo + 1 for *_, lo, h in group) * (high - low + 1) > EXACT_RANGE:
                 merged.append(cls._of(group))
                 group = []
@@ -195,11 +196,11 @@ class MergedLevels:
         return stages
 
 
-def _plan_value_range(candidates: Candidates, n: int, coefficients: np.ndarray) -> tuple[int, int]:
+def _plan_value_range(candidates: Candidates, n: int, rows: np.ndarray, coefficients: np.ndarray) -> tuple[int, int]:
     """Bounds on ``coefficients`` summed over any packing: a chosen group's
-    coefficient spread over its villages, and each village in one group at most."""
+    coefficient spread over its villages, and each village in one group at most.
+    ``rows`` are the candidates' rows, one group after another."""
     share = coefficients / candidates.size
-    rows = np.fromiter((row for rows in candidates.groups for row in rows), dtype=np.int64, count=int(candidates.size.sum()))
     shares = np.repeat(share, candidates.size)
     most, least = np.zeros(n), np.zeros(n)
     np.maximum.at(most, rows, shares)
@@ -219,7 +220,8 @@ class PackingModel:
         # Variables: chosen[c] is true when candidate group c is in the plan.
         self.chosen = [self.model.new_bool_var(f"group_{c}") for c in range(len(candidates))]
         # Constraints: groups are disjoint, every village in at most one chosen group.
-        for village_candidates in candidates.containing(n):
+        self.containing = candidates.containing(n)
+        for village_candidates in self.containing:
             if len(village_candidates) > 1:
                 self.model.add_at_most_one(self.chosen[c] for c in village_candidates)
 
@@ -281,9 +283,8 @@ class PackingModel:
     def hold_cover(self, rows: list[int]) -> None:
         """Keep a level proven by :meth:`cover_every`: each of ``rows`` in exactly one
         chosen group (stronger for the LP than a bound on a sum)."""
-        containing = self.candidates.containing(self.n)
         for row in rows:
-            self.model.add_exactly_one(self.chosen[c] for c in containing[row])
+            self.model.add_exactly_one(self.chosen[c] for c in self.containing[row])
 
     def hold(self, coefficients: np.ndarray, value: int, *, maximise: bool) -> None:
         """Keep a proven level: later stages may not make it worse."""
