@@ -6,21 +6,33 @@ The Python API in a few lines::
     instance = pairing.read_villages("instances/anqiu.gpkg")
     plan = pairing.solve(instance, time_limit=30)
     assert pairing.check(plan) == []
+
+The names below are imported when first used, so that ``import pairing`` (and
+the command line's start) stays quick.
 """
 
-from .check import Violation, check
-from .config import Config
-from .diagnose import diagnose
-from .errors import InputError
-from .instance import Instance
-from .io import read_plan, read_villages, write_plan
-from .plan import Group, Objective, Plan
-from .compare import diff
-from .explore import Revision, alternatives, compare_plans, frontier, resolve
-from .rules import Locks, ObjectiveWeights, Rules, SolverParams
-from .solve import solve
+from importlib import import_module, metadata
 
-__all__ = ["Config", "Group", "InputError", "Instance", "Locks", "Objective", "ObjectiveWeights", "Plan", "Revision", "Rules", "SolverParams",
-           "Violation", "alternatives", "check", "compare_plans", "diagnose", "diff", "frontier", "read_plan", "read_villages", "resolve",
-           "solve", "write_plan"]
-__version__ = "0.1.0"
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "Violation": "check", "check": "check", "Config": "config", "diagnose": "diagnose", "InputError": "errors",
+    "Instance": "instance", "read_plan": "io", "read_villages": "io", "write_plan": "io", "Group": "plan", "Objective": "plan",
+    "Plan": "plan", "diff": "compare", "Revision": "explore", "alternatives": "explore", "compare_plans": "explore",
+    "frontier": "explore", "resolve": "explore", "Locks": "rules", "ObjectiveWeights": "rules", "Rules": "rules",
+    "SolverParams": "rules", "solve": "solve",
+}
+
+__all__ = sorted(_EXPORTS)
+__version__ = metadata.version("pairing")
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'pairing' has no attribute {name!r}")
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

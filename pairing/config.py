@@ -7,13 +7,18 @@ Every section is optional; an absent section takes the defaults below.
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from .errors import InputError
-from .rules import Locks, ObjectiveWeights, Rules, SolverParams, _known_keys
+import pyproj
+
+from .errors import CONFIG_SECTIONS, InputError, Problems
+from .rules import (Locks, ObjectiveWeights, Rules, SolverParams, check_choice, check_number, check_section, check_table, check_text,
+                    known_keys, toml_text, validate_fields)
 
 #: Canonical columns, and the extra inputs ``[columns]`` may map.
 CANONICAL_COLUMNS = ("village_id", "name", "township", "population", "strength", "weak", "lead_eligible", "industry")
@@ -41,13 +46,40 @@ class StrengthSpec:
     levels: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.weights:
-            raise InputError("[strength] has no weights", fix='add weights = { "column" = 1.0 }', column="strength.weights")
-        if self.normalise not in ("rank", "minmax"):
-            raise InputError(f"normalise = {self.normalise!r} is unknown", fix='use "rank" or "minmax"', column="strength.normalise")
-        for column, weight in self.weights.items():
-            if not isinstance(weight, (int, float)) or isinstance(weight, bool):
-                raise InputError(f"weight of {column!r} is not a number", fix="write a number such as 0.5", column="strength.weights")
+        validate_fields(self, {
+            "weights": _weights,
+            "normalise": partial(check_choice, key="strength.normalise", choices=("rank", "minmax")),
+            "levels": _levels,
+        })
+
+
+_WEIGHTS_EXAMPLE = '{ "村集体收入(万元)" = 0.5, "党组织评定" = 0.5 }'
+_LEVELS_EXAMPLE = '{ "好" = 1.0, "一般" = 0.4 }'
+
+
+def _weights(value: Any) -> dict[str, float]:
+    weights = {str(column): weight for column, weight in check_table(value, "strength.weights", _WEIGHTS_EXAMPLE).items()}
+    if not weights:
+        raise InputError("[strength] has no weights", fix='add weights = { "column" = 1.0 }', column="strength.weights")
+    problems = Problems()
+    for column, weight in weights.items():
+        with problems.collecting():
+            check_number(weight, "strength.weights", "0.5", name=toml_text(column))
+    problems.raise_any()
+    return weights
+
+
+def _levels(value: Any) -> dict[str, dict[str, float]]:
+    """Each categorical indicator's table of level -> score."""
+    problems, levels = Problems(), {}
+    for column, scores in check_table(value, "strength.levels", f'{{ "党组织评定" = {_LEVELS_EXAMPLE} }}').items():
+        with problems.collecting():
+            levels[str(column)] = check_table(scores, "strength.levels", _LEVELS_EXAMPLE, name=toml_text(str(column)))
+        for level, score in levels.get(str(column), {}).items():
+            with problems.collecting():
+                check_number(score, f"strength.levels.{column}", "1.0", name=toml_text(str(level)))
+    problems.raise_any()
+    return {column: {str(level): score for level, score in scores.items()} for column, scores in levels.items()}
 
 
 @dataclass(frozen=True)
@@ -66,8 +98,10 @@ class WeakSpec:
     population_below: int = 300
 
     def __post_init__(self) -> None:
-        if not 0.0 <= float(self.strength_share) <= 1.0:
-            raise InputError(f"strength_share = {self.strength_share} is outside [0, 1]", fix="write a share such as 0.4", column="weak.strength_share")
+        validate_fields(self, {
+            "strength_share": partial(check_number, key="weak.strength_share", example="0.4", at_least=0, at_most=1),
+            "population_below": partial(check_number, key="weak.population_below", example="300", at_least=0),
+        })
 
 
 @dataclass(frozen=True)
@@ -87,8 +121,10 @@ class GraphSpec:
     max_edge_m: float = 5000.0
 
     def __post_init__(self) -> None:
-        if float(self.tolerance_m) < 0 or float(self.max_edge_m) <= 0:
-            raise InputError("graph distances must be non-negative", fix="write metres, e.g. tolerance_m = 5", column="graph")
+        validate_fields(self, {
+            "tolerance_m": partial(check_number, key="graph.tolerance_m", example="5", at_least=0),
+            "max_edge_m": partial(check_number, key="graph.max_edge_m", example="5000", above=0),
+        })
 
 
 @dataclass(frozen=True)
@@ -115,42 +151,92 @@ class Config:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Config":
-        sections = {"columns", "strength", "weak", "graph", "rules", "solver", "locks", "objective"}
-        unknown = sorted(set(data) - sections)
-        if unknown:
-            raise InputError(f"unknown section [{unknown[0]}]", fix=f"use the sections {', '.join(sorted(sections))}", column=unknown[0])
-        columns = dict(data.get("columns", {}))
-        crs = columns.pop("crs", None)
-        for key, value in columns.items():
-            if key not in CANONICAL_COLUMNS + COORDINATE_COLUMNS:
-                raise InputError(f"unknown key {key!r} in [columns]", fix=f"map one of {', '.join(CANONICAL_COLUMNS + COORDINATE_COLUMNS)}, or crs", column=f"columns.{key}")
-            if not isinstance(value, str):
-                raise InputError(f"[columns] {key} must name a column as text", fix=f'write {key} = "column name"', column=f"columns.{key}")
-        return cls(
-            columns=columns,
-            crs=crs,
-            strength=StrengthSpec(**_known_keys(StrengthSpec, data["strength"], "strength")) if "strength" in data else None,
-            weak=WeakSpec(**_known_keys(WeakSpec, data.get("weak", {}), "weak")),
-            graph=GraphSpec(**_known_keys(GraphSpec, data.get("graph", {}), "graph")),
-            rules=Rules.from_dict(data.get("rules", {})),
-            solver=SolverParams.from_dict(data.get("solver", {})),
-            locks=Locks.from_dict(data.get("locks", {})),
-            objective=ObjectiveWeights.from_dict(data.get("objective", {})),
-        )
+        """A config from the tables of a TOML file; every problem of every section is raised at once."""
+        problems, values = Problems(), {}
+        for section, table in data.items():
+            with problems.collecting():
+                if section == "columns":
+                    values["columns"], values["crs"] = _columns(table)
+                elif section in _SECTIONS:
+                    values[section] = _SECTIONS[section](table)
+                else:
+                    raise InputError(f"unknown section [{section}]", fix=f"use the sections {', '.join(sorted(CONFIG_SECTIONS))}")
+        problems.raise_any()
+        return cls(**values)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Config":
         """Read a TOML config; errors name the file and the key."""
         try:
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
-        except FileNotFoundError:
-            raise InputError("config file not found", fix="check the path given to --config", file=str(path)) from None
+            data = tomllib.loads(_config_text(Path(path)))
         except tomllib.TOMLDecodeError as error:
             raise InputError(f"not valid TOML ({error})", fix="fix the syntax at that line", file=str(path)) from None
+        except InputError as error:
+            raise error.in_file(str(path)) from None
         try:
             return cls.from_dict(data)
         except InputError as error:
             raise error.in_file(str(path)) from None
-        except TypeError as error:
-            raise InputError(f"a value has the wrong type ({error})", fix="compare with the README's config reference", file=str(path)) from None
+
+
+def _config_text(path: Path) -> str:
+    """A config file's text: UTF-8, with or without the byte-order mark Notepad writes."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("config file not found", fix="check the path given to --config") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a config file", fix="give the path of the .toml file to --config") from None
+    except OSError as error:
+        raise InputError(f"cannot read the config file ({error.strerror or error})", fix="check that it exists and that you may read it") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        position = error.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # utf-8-sig counts after the mark
+        line = data.count(b"\n", 0, position) + 1
+        raise InputError(f"the file is not UTF-8 text (byte 0x{data[position]:02x})", fix="save it as UTF-8 (in Notepad: File, Save as, Encoding UTF-8)",
+                         row=f"line {line}") from None
+
+
+def _columns(values: Any) -> tuple[dict[str, str], str | None]:
+    """The ``[columns]`` mapping, and its ``crs``."""
+    columns = check_section(values, "columns")
+    problems, crs = Problems(), None
+    with problems.collecting():
+        crs = _crs(columns.pop("crs")) if "crs" in columns else None
+    for key, value in columns.items():
+        with problems.collecting():
+            if key not in CANONICAL_COLUMNS + COORDINATE_COLUMNS:
+                raise InputError(f"unknown key {key!r} in [columns]", fix=f"map one of {', '.join(CANONICAL_COLUMNS + COORDINATE_COLUMNS)}, or crs",
+                                 column=f"columns.{key}")
+            check_text(value, f"columns.{key}", '"村代码"')
+    problems.raise_any()
+    return columns, crs
+
+
+def _crs(value: Any) -> str:
+    """``[columns] crs``, refused here when pyproj does not know it, rather than when the data are read."""
+    check_text(value, "columns.crs", '"EPSG:4547"')
+    try:
+        pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError:
+        raise InputError(f"crs = {toml_text(value)} is not a CRS pyproj knows", fix='give an EPSG code, e.g. crs = "EPSG:4547"',
+                         column="columns.crs") from None
+    return value
+
+
+def _strength_spec(values: Any) -> StrengthSpec:
+    # Without weights there is nothing to derive: say so, rather than that an argument is missing.
+    return StrengthSpec(**{"weights": {}, **known_keys(StrengthSpec, values, "strength")})
+
+
+#: How each section other than ``[columns]`` is built from its table.
+_SECTIONS = {
+    "strength": _strength_spec,
+    "weak": lambda values: WeakSpec(**known_keys(WeakSpec, values, "weak")),
+    "graph": lambda values: GraphSpec(**known_keys(GraphSpec, values, "graph")),
+    "rules": Rules.from_dict,
+    "solver": SolverParams.from_dict,
+    "locks": Locks.from_dict,
+    "objective": ObjectiveWeights.from_dict,
+}

@@ -18,7 +18,6 @@ Three notions are shared by everything here:
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -26,47 +25,44 @@ import pandas as pd
 
 from .check import check
 from .compare import PlanDiff, diff
+from .deadline import Deadline, StopLike
 from .errors import InputError
 from .instance import Instance
 from .model.candidates import Candidates, enumerate_candidates
-from .model.locks import LockConstraint, add_lock, check_lock_ids, lock_constraints
-from .model.packing import PackingModel, StageResult, greedy_selection
+from .model.locks import RequiredLocks, check_lock_ids, lock_constraints, usable_candidates
+from .model.packing import PackingModel, StageResult, cp_sat_solver, greedy_selection
 from .plan import Group, Plan
 from .rules import Locks, ObjectiveWeights, Rules, SolverParams
-from .solve import _solver, assignment_changes, plan_from_selection, previous_leads, solve
+from .solve import assignment_changes, plan_from_selection, previous_leads, selection_of, solve, third_level
 
 #: Share of an alternatives run's time given to the optimum itself; the rest is
 #: shared by the alternatives.
 OPTIMUM_SHARE = 0.4
 
 
-def _params(params: SolverParams | None, time_limit: float | None, workers: int | None, seed: int | None) -> SolverParams:
-    overrides = {"time_limit": time_limit, "workers": workers, "seed": seed}
-    return replace(params or SolverParams(), **{key: value for key, value in overrides.items() if value is not None})
-
-
 def _share(value: float, name: str) -> float:
     if not 0.0 <= float(value) < 1.0:
-        raise InputError(f"{name} = {value} is outside [0, 1)", fix=f"give a share such as 0.02 (2%)", column=name)
+        raise InputError(f"{name} = {value} is outside [0, 1)", fix="give a share such as 0.02 (2%)", column=name)
     return float(value)
 
 
 @dataclass
-class _CountyModel:
-    """Every candidate group of the county in one packing model, with the locks."""
+class _UsableCandidates:
+    """The county's candidates that no lock forbids, the locks over them, and the
+    third objective level's cost of each."""
 
     candidates: Candidates
-    packing: PackingModel
+    locks: RequiredLocks
+    cost: np.ndarray
 
     @classmethod
-    def build(cls, instance: Instance, rules: Rules, locks: Locks, weights: ObjectiveWeights) -> "_CountyModel":
+    def of(cls, instance: Instance, rules: Rules, locks: Locks, weights: ObjectiveWeights, deadline: Deadline) -> "_UsableCandidates":
         check_lock_ids(instance, locks)
-        candidates = enumerate_candidates(instance, rules, locks).with_weights(instance, weights)
-        packing = PackingModel(candidates, instance.n)
-        for constraint in lock_constraints(instance, candidates, locks):
-            add_lock(packing.model, packing.chosen, constraint)
-        return cls(candidates, packing)
-
+        candidates = enumerate_candidates(instance, rules, locks, deadline=deadline)
+        constraints = lock_constraints(instance, candidates, locks)
+        usable = usable_candidates(constraints, len(candidates))
+        candidates = candidates.subset(usable)
+        return cls(candidates, RequiredLocks.of(constraints, usable), third_level(instance, candidates, weights).coefficients)
 
 
 def differing_villages(a: Plan, b: Plan) -> list[str]:
@@ -90,7 +86,8 @@ def differing_villages(a: Plan, b: Plan) -> list[str]:
 # -- alternatives ----------------------------------------------------------------------------
 def alternatives(instance: Instance, rules: Rules | None = None, k: int = 5, *, within: float = 0.02, min_diff: float = 0.10,
                  locks: Locks | None = None, weights: ObjectiveWeights | None = None, params: SolverParams | None = None,
-                 time_limit: float | None = None, workers: int | None = None, seed: int | None = None) -> list[Plan]:
+                 time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
+                 stop: StopLike | None = None) -> list[Plan]:
     """Up to ``k`` good plans that differ from each other: the optimum first, then
     plans within ``within`` of it on every objective level, each differing from
     every plan before it in at least ``min_diff`` of the county's villages.
@@ -119,8 +116,8 @@ def alternatives(instance: Instance, rules: Rules | None = None, k: int = 5, *, 
     min_diff : float
         Share of the county's villages whose assignment must differ between any
         two plans (0.10 = 10%).
-    locks, weights, params, time_limit, workers, seed
-        As for :func:`pairing.solve`.
+    locks, weights, params, time_limit, workers, seed, stop
+        As for :func:`pairing.solve`; a stop ends the run with the plans found so far.
 
     Returns
     -------
@@ -143,41 +140,38 @@ def alternatives(instance: Instance, rules: Rules | None = None, k: int = 5, *, 
     within, min_diff = _share(within, "within"), _share(min_diff, "min_diff")
     if k < 1:
         raise InputError(f"k = {k} is below 1", fix="ask for 1 or more plans", column="k")
-    params = _params(params, time_limit, workers, seed)
-    deadline = time.perf_counter() + params.time_limit
-    best = solve(instance, rules, locks=locks, weights=weights, params=replace(params, time_limit=params.time_limit * OPTIMUM_SHARE))
-    if best.status == "INFEASIBLE" or k == 1:
+    params = (params or SolverParams()).with_overrides(time_limit=time_limit, workers=workers, seed=seed)
+    deadline = Deadline.after(params.time_limit, stop)
+    best = solve(instance, rules, locks=locks, weights=weights, params=replace(params, time_limit=params.time_limit * OPTIMUM_SHARE),
+                 stop=stop)
+    if best.status in ("INFEASIBLE", "UNKNOWN") or k == 1 or deadline.over():
         return [best]
-    candidates = enumerate_candidates(instance, rules, locks).with_weights(instance, weights)
-    constraints = lock_constraints(instance, candidates, locks)
-    forbidden = {c for constraint in constraints for c in constraint.forbidden}
-    usable = [c for c in range(len(candidates)) if c not in forbidden]
+    usable = _UsableCandidates.of(instance, rules, locks, weights, deadline)
+    candidates = usable.candidates
     # Blocks (townships, with same_township) are independent: an alternative keeps the
     # optimum's groups in most of them and changes a few, each a small model.
-    blocks = sorted(([usable[k] for k in block] for block in candidates.subset(usable).blocks(instance.n)), key=len, reverse=True)
-    selections = [set(_selection_of(instance, candidates, best))]
-    levels = ((candidates.weak, True), (candidates.size, True), (candidates.distance, False))
+    blocks = sorted(candidates.blocks(instance.n), key=len, reverse=True)
+    selections = [set(selection_of(candidates, instance, best))]
+    levels = ((candidates.weak, True), (candidates.size, True), (usable.cost, False))
     # How much worse than the optimum the county may be on each level; the blocks an
     # alternative changes share it.
     slack = [math.floor(within * abs(int(coefficients[sorted(selections[0])].sum()))) for coefficients, _ in levels]
     needed = math.ceil(min_diff * instance.n)
-    solver = _solver(params)
+    solver = cp_sat_solver(params)
     plans, next_block = [best], 0
-    while len(plans) < k and blocks:
-        budget = (deadline - time.perf_counter()) / (k - len(plans))
-        if budget <= 0:
-            break
+    while len(plans) < k and blocks and not deadline.over():
+        budget = deadline.remaining() / (k - len(plans))
         selection, seconds, found, left = set(selections[0]), 0.0, 0, list(slack)
         for step in range(len(blocks)):
-            if found >= needed or time.perf_counter() > deadline:
+            if found >= needed or deadline.over():
                 break
             block = blocks[(next_block + step) % len(blocks)]
             rows = sorted({row for c in block for row in candidates.groups[c]})
             # Asking every village of a block to change is often impossible; half of
             # them, and the next block for the rest, is not.
             share = min(needed - found, math.ceil(len(rows) / 2))
-            stage = _block_alternative(instance, candidates, block, constraints, selections, left, share, solver,
-                                       min(deadline - time.perf_counter(), max(0.2, budget * len(rows) / max(1, needed))))
+            stage = _block_alternative(instance, candidates, usable.cost, block, usable.locks.subset(block), selections, left, share,
+                                       solver, deadline.sooner(max(0.2, budget * len(rows) / max(1, needed))))
             seconds += stage.seconds
             if stage.selection is not None:
                 before = sorted(selections[0] & set(block))
@@ -197,27 +191,17 @@ def alternatives(instance: Instance, rules: Rules | None = None, k: int = 5, *, 
     return plans
 
 
-def _selection_of(instance: Instance, candidates: Candidates, plan: Plan) -> list[int]:
-    """The candidates that are the plan's groups."""
-    ids = instance.ids
-    position = {(ids[rows[0]], frozenset(ids[r] for r in rows)): c for c, rows in enumerate(candidates.groups)}
-    return sorted(position[(group.lead, frozenset(group.villages))] for group in plan.groups)
-
-
-def _block_alternative(instance: Instance, candidates: Candidates, block: list[int], constraints, selections: list[set[int]],
-                       slack: list[int], differ: int, solver, time_limit: float) -> StageResult:
+def _block_alternative(instance: Instance, candidates: Candidates, cost: np.ndarray, block: list[int], locks: RequiredLocks,
+                       selections: list[set[int]], slack: list[int], differ: int, solver, deadline: Deadline) -> StageResult:
     """A plan of one block no worse than the first selection's there by more than
-    ``slack`` on each level (weak villages, villages, distance), in which at least
-    ``differ`` villages have other assignments than in each of ``selections``;
-    selection in candidate indices of the whole instance."""
+    ``slack`` on each level (weak villages, villages, distance or cost), in which
+    at least ``differ`` villages have other assignments than in each of
+    ``selections``; selection in candidate indices of ``candidates``."""
     local = {c: k for k, c in enumerate(block)}
     part = candidates.subset(block)
-    model = PackingModel(part, instance.n)
-    for constraint in constraints:
-        if constraint.required is not None and set(constraint.required) & local.keys():
-            add_lock(model.model, model.chosen, LockConstraint(constraint.lock, (), tuple(local[c] for c in constraint.required if c in local)))
+    model = PackingModel(part, instance.n, locks)
     first = [local[c] for c in selections[0] if c in local]
-    for (coefficients, maximise), allowed in zip(((part.weak, True), (part.size, True), (part.distance, False)), slack):
+    for (coefficients, maximise), allowed in zip(((part.weak, True), (part.size, True), (cost[block], False)), slack):
         value = int(coefficients[first].sum())
         model.hold(coefficients, value - allowed if maximise else value + allowed, maximise=maximise)
     ids = instance.ids
@@ -228,7 +212,7 @@ def _block_alternative(instance: Instance, candidates: Candidates, block: list[i
         grouped = sum(1 for lead in leads.values() if lead)
         model.hold(assignment_changes(instance, part, leads), differ - grouped, maximise=True)
     coverage = (instance.n + 1) * part.weak + part.size
-    stage = model.optimise(solver, "alternative", coverage, maximise=True, hint=tuple(first), time_limit=time_limit)
+    stage = model.optimise(solver, "alternative", coverage, maximise=True, hint=tuple(first), deadline=deadline)
     return replace(stage, selection=None if stage.selection is None else tuple(block[k] for k in stage.selection))
 
 
@@ -275,7 +259,8 @@ MEASURES = ("distance", "groups")
 
 def frontier(instance: Instance, rules: Rules | None = None, *, points: int = 5, span: float = 0.1, measure: str = "distance",
              locks: Locks | None = None, weights: ObjectiveWeights | None = None, params: SolverParams | None = None,
-             time_limit: float | None = None, workers: int | None = None, seed: int | None = None) -> pd.DataFrame:
+             time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
+             stop: StopLike | None = None) -> pd.DataFrame:
     """The trade-off between weak villages grouped and ``measure`` (total distance,
     i.e. compactness, or the number of groups), by the epsilon-constraint method.
 
@@ -296,8 +281,8 @@ def frontier(instance: Instance, rules: Rules | None = None, *, points: int = 5,
     measure : {"distance", "groups"}
         What to minimise at each target: the third level's cost (distance, or
         the ``[objective]`` weighted cost), or the number of groups.
-    locks, weights, params, time_limit, workers, seed
-        As for :func:`pairing.solve`.
+    locks, weights, params, time_limit, workers, seed, stop
+        As for :func:`pairing.solve`; a stop ends the curve at the points found so far.
 
     Returns
     -------
@@ -322,25 +307,27 @@ def frontier(instance: Instance, rules: Rules | None = None, *, points: int = 5,
     if points < 2:
         raise InputError(f"points = {points} is below 2", fix="ask for 2 or more points", column="points")
     span = _share(span, "span")
-    params = _params(params, time_limit, workers, seed)
-    deadline = time.perf_counter() + params.time_limit
-    county = _CountyModel.build(instance, rules, locks, weights)
-    candidates, packing = county.candidates, county.packing
-    solver = _solver(params)
-    hint = greedy_selection(candidates, instance.n)
+    params = (params or SolverParams()).with_overrides(time_limit=time_limit, workers=workers, seed=seed)
+    deadline = Deadline.after(params.time_limit, stop)
+    usable = _UsableCandidates.of(instance, rules, locks, weights, deadline)
+    candidates = usable.candidates
+    packing = PackingModel(candidates, instance.n, usable.locks, deadline)
+    solver = cp_sat_solver(params)
+    hint = greedy_selection(candidates, instance.n, usable.locks)
     most = packing.optimise(solver, "weak_grouped", candidates.weak, maximise=True, hint=hint,
-                            time_limit=(deadline - time.perf_counter()) / (points + 1))
+                            deadline=deadline.sooner(deadline.remaining() / (points + 1)))
     if most.selection is None:
         raise InputError("no plan found in time to start the frontier from", fix="give more time (--time-limit)")
     targets = sorted({math.ceil(most.value * (1 - span * step / (points - 1))) for step in range(points)})
-    cost = candidates.distance if measure == "distance" else np.ones(len(candidates), dtype=np.int64)
+    cost = usable.cost if measure == "distance" else np.ones(len(candidates), dtype=np.int64)
     rows, hint = [], most.selection
     for position, target in enumerate(targets):
+        if deadline.stopped():
+            break
         # Targets rise, so each constraint is tighter than the ones before it.
         packing.hold(candidates.weak, target, maximise=True)
-        remaining = deadline - time.perf_counter()
         stage = packing.optimise(solver, measure, cost, maximise=False, hint=hint,
-                                 time_limit=max(0.5, remaining / (len(targets) - position)))
+                                 deadline=deadline.sooner(max(0.5, deadline.remaining() / (len(targets) - position))))
         if stage.selection is None:
             rows.append({"weak_target": target, "weak_grouped": None, "villages_grouped": None, "groups": None, "distance": None,
                          "status": stage.status, "bound": None})
@@ -438,7 +425,8 @@ class Revision:
 
 def resolve(instance: Instance, previous: Plan, rules: Rules | None = None, *, renames: dict[str, str] | None = None,
             locks: Locks | None = None, weights: ObjectiveWeights | None = None, params: SolverParams | None = None,
-            time_limit: float | None = None, workers: int | None = None, seed: int | None = None) -> Revision:
+            time_limit: float | None = None, workers: int | None = None, seed: int | None = None,
+            stop: StopLike | None = None) -> Revision:
     """Re-solve for new village data, changing as little of a previous plan as the
     rules and the objective allow.
 
@@ -462,7 +450,7 @@ def resolve(instance: Instance, previous: Plan, rules: Rules | None = None, *, r
     renames : dict, optional
         Old village id -> new id. Villages that match no id (new, gone, or a
         rename to an unknown id) are reported in the result, not an error.
-    locks, weights, params, time_limit, workers, seed
+    locks, weights, params, time_limit, workers, seed, stop
         As for :func:`pairing.solve`.
 
     Returns
@@ -485,8 +473,9 @@ def resolve(instance: Instance, previous: Plan, rules: Rules | None = None, *, r
     """
     rules, locks = rules or Rules(), locks or Locks()
     translated, new, gone, renamed, merged = _translate(previous, instance, rules, renames or {})
-    plan = solve(instance, rules, locks=locks, weights=weights, params=_params(params, time_limit, workers, seed), previous=translated)
-    if plan.status == "INFEASIBLE":
+    plan = solve(instance, rules, locks=locks, weights=weights, params=params, time_limit=time_limit, workers=workers, seed=seed,
+                 previous=translated, stop=stop)
+    if plan.status in ("INFEASIBLE", "UNKNOWN"):
         return Revision(plan, translated, pd.DataFrame(columns=CHANGE_COLUMNS), pd.DataFrame(columns=GROUP_COLUMNS), new, gone, renamed, merged)
     groups = _group_verdicts(previous, translated, plan, gone, locks)
     changes = _village_changes(previous, translated, plan, groups, new, gone, renamed)

@@ -14,10 +14,58 @@ from pyproj import CRS
 
 from .errors import InputError
 
+#: A village this far from the median point of a county in longitude/latitude
+#: (and :data:`FAR_SPREAD` times farther than the villages' median distance from
+#: it) is taken to be misplaced, e.g. geocoded to 0,0 or into another province.
+#: Farther than any village of a county 200 km across can be from the median.
+FAR_KM = 250
+FAR_SPREAD = 5
+EARTH_RADIUS_KM = 6371.0
+
+
+def far_from_the_rest(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
+    """Which villages (of data in longitude/latitude) are far from the rest.
+
+    A village is far when its distance from the median point (the median
+    longitude and latitude, which a minority of misplaced villages cannot move)
+    is above both :data:`FAR_KM` and :data:`FAR_SPREAD` times the median of
+    these distances. When half the villages or more would be far, none is: there
+    is no rest to be far from.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame or geopandas.GeoSeries
+        Villages in a geographic CRS (degrees); polygons count by the centre of
+        their bounds.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> county = [Point(119.2 + 0.01 * i, 36.4 + 0.01 * (i % 7)) for i in range(20)]
+    >>> far_from_the_rest(gpd.GeoSeries([*county, Point(0, 0)], crs="EPSG:4326")).nonzero()[0].tolist()
+    [20]
+    """
+    bounds = gdf.bounds.to_numpy(float)
+    lon, lat = np.radians((bounds[:, 0] + bounds[:, 2]) / 2), np.radians((bounds[:, 1] + bounds[:, 3]) / 2)
+    if np.isnan(lon).all():
+        return np.zeros(len(lon), dtype=bool)
+    lon0, lat0 = np.nanmedian(lon), np.nanmedian(lat)
+    # Haversine: exact enough at any distance, and a misplaced village may be half the globe away.
+    chord = np.sin((lat - lat0) / 2) ** 2 + np.cos(lat) * np.cos(lat0) * np.sin((lon - lon0) / 2) ** 2
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(chord, 0, 1)))
+    far = km > max(FAR_KM, FAR_SPREAD * np.nanmedian(km))
+    return far if 2 * far.sum() < len(far) else np.zeros(len(far), dtype=bool)
+
 
 def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     """The CRS to measure distances in: the data's own when projected, else the
-    UTM zone around the data.
+    UTM zone around the data, estimated without the villages far from the rest
+    (:func:`far_from_the_rest`), which would move it and change every distance.
 
     Parameters
     ----------
@@ -36,10 +84,12 @@ def metric_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     32650
     >>> metric_crs(gpd.GeoSeries([Point(500000, 4000000)], crs="EPSG:32650")).to_epsg()
     32650
+    >>> metric_crs(gpd.GeoSeries([Point(119.2, 36.4), Point(119.3, 36.5), Point(0, 0)], crs="EPSG:4326")).to_epsg()
+    32650
     """
     if gdf.crs is None:
         raise InputError("no CRS", fix="set one in QGIS or give crs in [columns]")
-    return gdf.crs if gdf.crs.is_projected else gdf.estimate_utm_crs()
+    return gdf.crs if gdf.crs.is_projected else gdf[~far_from_the_rest(gdf)].estimate_utm_crs()
 
 
 def polygon_adjacency(geometry: gpd.GeoSeries, ids: list[str], tolerance_m: float) -> tuple[list[tuple[str, str]], int]:

@@ -15,9 +15,13 @@ import numpy as np
 import pandas as pd
 
 from .config import StrengthSpec, WeakSpec
-from .errors import InputError
+from .errors import InputError, Problems
 
 REQUIRED_COLUMNS = ("village_id", "name", "township", "population", "strength", "weak")
+
+#: The most people a village can have: a larger number is a typing error (or a
+#: total row), and near 2**63 it would wrap around in int64.
+MAX_POPULATION = 10_000_000
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -65,39 +69,20 @@ class Instance:
     _index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        table = self.villages.reset_index(drop=True).copy()
-        missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
-        if missing:
-            raise InputError(f"missing column {missing[0]}", fix="add it, or map it in the config's [columns]", column=missing[0])
-        table["village_id"] = table["village_id"].astype(str)
-        duplicated = table["village_id"][table["village_id"].duplicated()]
-        if len(duplicated):
-            raise InputError("duplicate village id", fix="give every village its own id", row=f"village {duplicated.iloc[0]}", column="village_id")
-        population = pd.to_numeric(table["population"], errors="coerce")
-        for position, value in enumerate(population):
-            if not (np.isfinite(value) and value > 0 and float(value).is_integer()):
-                raise InputError(f"population {table['population'].iloc[position]!r} is not a whole number above 0",
-                                 fix="give the number of people", row=f"village {table['village_id'].iloc[position]}", column="population")
-        table["population"] = population.astype("int64")
-        strength = pd.to_numeric(table["strength"], errors="coerce")
-        if strength.isna().any():
-            bad = table["village_id"][strength.isna()].iloc[0]
-            raise InputError("strength is empty or not a number", fix="fill it in, or derive it with [strength]", row=f"village {bad}", column="strength")
-        table["strength"] = strength.astype(float)
-        table["weak"] = table["weak"].astype(bool)
-        table["name"] = table["name"].fillna(table["village_id"]).astype(str)
-        table["township"] = table["township"].fillna("").astype(str)
+        table = _validated_table(self.villages)
         object.__setattr__(self, "villages", table)
         object.__setattr__(self, "_index", {village: i for i, village in enumerate(table["village_id"])})
         graph = nx.Graph()
         graph.add_nodes_from(table["village_id"])
+        problems = Problems()
         for a, b in self.graph.edges():
             a, b = str(a), str(b)
-            for end in (a, b):
-                if end not in self._index:
-                    raise InputError(f"edge {a}-{b} names unknown village {end}", fix="remove the edge or add the village", row=f"village {end}")
-            if a != b:
+            unknown = [end for end in (a, b) if end not in self._index]
+            for end in unknown:
+                problems.add(InputError(f"edge {a}-{b} names unknown village {end}", fix="remove the edge or add the village", row=f"village {end}"))
+            if a != b and not unknown:
                 graph.add_edge(a, b)
+        problems.raise_any()
         nx.freeze(graph)
         object.__setattr__(self, "graph", graph)
 
@@ -188,6 +173,37 @@ class Instance:
         return np.array(hops, dtype=np.int64)
 
 
+def _validated_table(villages: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the village table with canonical types; every bad row of every column is raised at once."""
+    table = villages.reset_index(drop=True).copy()
+    missing = [column for column in REQUIRED_COLUMNS if column not in table.columns]
+    if missing:
+        raise InputError.of(InputError(f"missing column {column}", fix="add it, or map it in the config's [columns]", column=column) for column in missing)
+    table["village_id"] = table["village_id"].astype(str)
+    rows = [f"village {village}" for village in table["village_id"]]
+    problems = Problems()
+    for position in np.flatnonzero(table["village_id"].duplicated().to_numpy()):
+        problems.add(InputError("duplicate village id", fix="give every village its own id", row=rows[position], column="village_id"))
+    population = pd.to_numeric(table["population"], errors="coerce").astype(float)
+    for position, value in enumerate(population):
+        raw = table["population"].iloc[position]
+        if not (np.isfinite(value) and value > 0 and value.is_integer()):
+            problems.add(InputError(f"population {raw!r} is not a whole number above 0", fix="give the number of people", row=rows[position], column="population"))
+        elif value > MAX_POPULATION:
+            problems.add(InputError(f"population {raw!r} is over {MAX_POPULATION:,}, too many people for one village", fix="give the number of people",
+                                    row=rows[position], column="population"))
+    strength = pd.to_numeric(table["strength"], errors="coerce").astype(float)
+    for position in np.flatnonzero(~np.isfinite(strength.to_numpy())):
+        problems.add(InputError("strength is empty or not a number", fix="fill it in, or derive it with [strength]", row=rows[position], column="strength"))
+    problems.raise_any()
+    table["population"] = population.astype("int64")
+    table["strength"] = strength
+    table["weak"] = table["weak"].astype(bool)
+    table["name"] = table["name"].fillna(table["village_id"]).astype(str)
+    table["township"] = table["township"].fillna("").astype(str)
+    return table
+
+
 class _descending(str):
     """Reverses string order so that, among equal strengths, the smaller id ranks higher."""
 
@@ -223,12 +239,13 @@ def derive_strength(table: pd.DataFrame, spec: StrengthSpec) -> pd.Series:
     >>> derive_strength(table, spec).round(2).tolist()
     [0.5, 0.7]
     """
-    total = pd.Series(0.0, index=table.index)
+    total, problems = pd.Series(0.0, index=table.index), Problems()
     for column, weight in spec.weights.items():
         if column not in table.columns:
-            raise InputError(f"missing indicator column {column}", fix="add it or remove it from [strength] weights", column=column)
+            problems.add(InputError(f"missing indicator column {column}", fix="add it or remove it from [strength] weights", column=column))
+            continue
         levels = spec.levels.get(column)
-        values = _indicator_values(table, column, levels)
+        values = _indicator_values(table, column, levels, problems)
         if levels is not None:
             normalised = values  # the planner's level scores are already on the common scale
         elif spec.normalise == "rank":
@@ -237,25 +254,29 @@ def derive_strength(table: pd.DataFrame, spec: StrengthSpec) -> pd.Series:
             span = values.max() - values.min()
             normalised = (values - values.min()) / span if span > 0 else values * 0.0
         total += weight * normalised
+    problems.raise_any()
     return total
 
 
-def _indicator_values(table: pd.DataFrame, column: str, levels: dict[str, float] | None) -> pd.Series:
+def _indicator_values(table: pd.DataFrame, column: str, levels: dict[str, float] | None, problems: Problems) -> pd.Series:
+    """An indicator's values as floats, NaN where a value is not a number (or an unknown level), each added to ``problems``."""
     raw = table[column]
     if levels is not None:
         text = raw.astype(str).str.strip()
-        unknown = ~text.isin(levels.keys())
-        if unknown.any():
-            position = int(np.flatnonzero(unknown.to_numpy())[0])
-            raise InputError(f"unknown level {text.iloc[position]!r}", fix=f"use one of {', '.join(levels)} or add it to [strength] levels",
-                             row=f"village {table['village_id'].iloc[position]}", column=column)
+        for position in np.flatnonzero((~text.isin(levels.keys())).to_numpy()):
+            problems.add(InputError(f"unknown level {text.iloc[position]!r}", fix=f"use one of {', '.join(levels)} or add it to [strength] levels",
+                                    row=_village(table, position), column=column))
         return text.map(levels).astype(float)
-    values = pd.to_numeric(raw, errors="coerce")
-    if values.isna().any():
-        position = int(np.flatnonzero(values.isna().to_numpy())[0])
-        raise InputError(f"indicator value {raw.iloc[position]!r} is not a number", fix="give a number, or declare its levels in [strength] levels",
-                         row=f"village {table['village_id'].iloc[position]}", column=column)
-    return values.astype(float)
+    values = pd.to_numeric(raw, errors="coerce").astype(float)
+    for position in np.flatnonzero(~np.isfinite(values.to_numpy())):
+        problems.add(InputError(f"indicator value {raw.iloc[position]!r} is not a number", fix="give a number, or declare its levels in [strength] levels",
+                                row=_village(table, position), column=column))
+    return values
+
+
+def _village(table: pd.DataFrame, position: int) -> str:
+    """How a message names a row of an indicator table (synthetic ones have no ids)."""
+    return f"village {table['village_id'].iloc[position]}" if "village_id" in table.columns else f"row {position + 1}"
 
 
 def derive_weak(strength: pd.Series, population: pd.Series, spec: WeakSpec) -> pd.Series:

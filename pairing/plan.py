@@ -16,6 +16,17 @@ Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
 ROLES = ("lead", "member", "none")
 
 
+def group_key(lead: str, villages) -> tuple[str, frozenset[str]]:
+    """What identifies a group whatever its id: its lead and its villages.
+
+    Examples
+    --------
+    >>> group_key("a", ["c", "a", "b"]) == group_key("a", ("a", "b", "c"))
+    True
+    """
+    return (lead, frozenset(villages))
+
+
 @dataclass(frozen=True)
 class Group:
     """One group: its lead village and the villages it leads (by village id).
@@ -37,6 +48,11 @@ class Group:
     def villages(self) -> tuple[str, ...]:
         """The leads first, then the members."""
         return (*self.leads, *self.members)
+
+    @property
+    def key(self) -> tuple[str, frozenset[str]]:
+        """The group's :func:`group_key`."""
+        return group_key(self.lead, self.villages)
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,10 @@ class Plan:
         The planner's locks the plan was made under (the checker checks them too).
     conflicts : tuple of str
         When INFEASIBLE: the locks and rules that cannot all hold, each with why.
+    stopped : bool
+        The caller's stop (Ctrl-C, SIGTERM, a ``stop`` event or callback) ended
+        the solve: the plan is the best found by then, not proven unless its
+        status says OPTIMAL.
     reasons : dict
         Village id -> why it is ungrouped: ``excluded``, ``no_feasible_group: <the
         rule that rules it out>`` or ``not_chosen: ...`` (see
@@ -102,6 +122,7 @@ class Plan:
     reasons: dict[str, str] = field(default_factory=dict)
     locks: Locks = field(default_factory=Locks)
     conflicts: tuple[str, ...] = ()
+    stopped: bool = False
 
     # -- the plan as a table ---------------------------------------------------
     def assignment(self) -> pd.DataFrame:
@@ -230,9 +251,7 @@ class Plan:
         >>> len(ax.collections) > 0
         True
         """
-        import geopandas as gpd
-
-        from .report import LEAD_COLOUR, WEAK_HATCH, map_layers
+        from .report import draw_map, map_layers, short_name
 
         layers = map_layers(self)
         if layers is None:
@@ -241,21 +260,8 @@ class Plan:
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots(figsize=(9, 9))
-        shapes = gpd.GeoSeries(layers.shapes)
-        if layers.polygonal:
-            shapes.plot(ax=ax, color=list(layers.fills), edgecolor="#9a9a9a", linewidth=0.3)
-            if layers.hatched.any():
-                shapes[layers.hatched].plot(ax=ax, facecolor="none", edgecolor=WEAK_HATCH, hatch="////", linewidth=0.0)
-        else:
-            ax.scatter(layers.anchors[:, 0], layers.anchors[:, 1], c=list(layers.fills),
-                       edgecolors=np.where(layers.hatched, WEAK_HATCH, "#9a9a9a"), s=20)
-        if layers.outlines:
-            gpd.GeoSeries(list(layers.outlines)).boundary.plot(ax=ax, color="#1f1f1f", linewidth=0.8)
-        leads = layers.anchors[list(layers.lead_rows)] if layers.lead_rows else np.empty((0, 2))
-        ax.scatter(leads[:, 0], leads[:, 1], s=8, c=LEAD_COLOUR, zorder=3)
-        if names:
-            for (x, y), name in zip(layers.anchors, self.instance.villages["name"]):
-                ax.annotate(name, (x, y), ha="center", va="center", fontsize=6)
+        labels = [short_name(name) for name in self.instance.villages["name"]] if names else None
+        draw_map(ax, layers, names=labels, member_size=6 if names else None, lead_size=6 if names else None)
         metrics = self.metrics()
         ax.set_title(f"{len(self.groups)} groups, {metrics['villages_grouped']}/{metrics['villages']} villages, "
                      f"{metrics['weak_grouped']}/{metrics['weak']} weak grouped ({self.status})")
@@ -293,6 +299,7 @@ class Plan:
             "solve_seconds": round(self.solve_seconds, 3),
             "seed": self.seed,
             "workers": self.workers,
+            "stopped": self.stopped,
             "stages": list(self.stages),
             "rules": {key: (list(value) if isinstance(value, tuple) else value) for key, value in self.rules.__dict__.items()},
             "conflicts": list(self.conflicts),

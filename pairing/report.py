@@ -768,6 +768,90 @@ def font_for(texts: Iterable[str]) -> str | None:
     return next((path for path in _font_files() if _drawable(joined, path)), None)
 
 
+#: Names smaller than this many points are not drawn on the PNG map (they would not be read).
+MIN_LABEL_POINTS = 3.5
+#: Up to this many villages, names on the PNG map have a white halo.
+HALO_VILLAGES = 2000
+
+
+def draw_map(axes, layers: MapLayers, *, names: Sequence[str] | None = None, font=None, member_size: float | None = None,
+             lead_size: float | None = None, halo: bool = True, simplify: float = 0.0) -> None:
+    """Draw the map's layers on matplotlib ``axes``: villages filled by group
+    (polygons, or dots for points with links to their leads), ungrouped weak
+    villages hatched red, township and group borders, leads as dots, and names
+    (members at ``member_size`` points, leads at ``lead_size``; None draws none).
+    Shapes are simplified to ``simplify`` map units (about a pixel) and drawn as
+    one collection each, so a county of 10,000 villages takes seconds."""
+    from matplotlib.collections import LineCollection, PathCollection
+    import matplotlib.patheffects as effects
+
+    shapes = shapely.simplify(layers.shapes, simplify, preserve_topology=True) if simplify > 0 else layers.shapes
+    dot = 6 * (member_size or 3.5)
+    if layers.polygonal:
+        axes.add_collection(PathCollection(_paths(shapes), facecolors=list(layers.fills), edgecolors="#9a9a9a", linewidths=0.3))
+        if layers.hatched.any():
+            axes.add_collection(PathCollection(_paths(shapes[layers.hatched]), facecolors="none", edgecolors=WEAK_HATCH,
+                                               linewidths=0.0, hatch="////"))
+        if layers.townships:
+            axes.add_collection(LineCollection(_lines(layers.townships, simplify), colors=TOWNSHIP_COLOUR, linewidths=2.6))
+    else:
+        if layers.links:
+            axes.add_collection(LineCollection([layers.anchors[[a, b]] for a, b in layers.links], colors="#444444", linewidths=0.5))
+        axes.add_collection(PathCollection(_paths(np.array(layers.outlines, dtype=object)), facecolors="#00000010", edgecolors="none"))
+        axes.scatter(layers.anchors[:, 0], layers.anchors[:, 1], s=dot, c=list(layers.fills),
+                     edgecolors=np.where(layers.hatched, WEAK_HATCH, "#9a9a9a"), linewidths=np.where(layers.hatched, 1.2, 0.4), zorder=3)
+    if layers.outlines:
+        borders = [shapely.boundary(outline) for outline in layers.outlines]
+        axes.add_collection(LineCollection(_lines(borders, simplify), colors="#1f1f1f", linewidths=1.0))
+    min_x, min_y, max_x, max_y = layers.bounds
+    offset = 0.0 if layers.polygonal else 0.004 * max(max_x - min_x, max_y - min_y)
+    leads = set(layers.lead_rows)
+    text = {"fontproperties": font} if font is not None else {}
+    if names is not None and member_size is not None:
+        member_halo = [effects.withStroke(linewidth=1.6, foreground="white")] if halo else None
+        for row, (x, y) in enumerate(layers.anchors):
+            if row not in leads:
+                axes.text(x, y - offset, names[row], size=member_size, color="#333333", ha="center", va="center",
+                          path_effects=member_halo, zorder=4, **text)
+    lead_xy = layers.anchors[list(layers.lead_rows)] if layers.lead_rows else np.empty((0, 2))
+    axes.scatter(lead_xy[:, 0], lead_xy[:, 1], s=(lead_size or 3.5) * 2.2, c=LEAD_COLOUR, edgecolors="white", linewidths=0.6, zorder=5)
+    if names is not None and lead_size is not None:
+        lead_halo = [effects.withStroke(linewidth=2.2, foreground="white")] if halo else None
+        for row, (x, y) in zip(layers.lead_rows, lead_xy):
+            axes.text(x, y + 0.0015 * (max_y - min_y) + offset, names[row], size=lead_size, color=LEAD_COLOUR, ha="center",
+                      va="bottom", path_effects=lead_halo, zorder=6, **text)
+    margin = 0.01 * max(max_x - min_x, max_y - min_y, 1e-9)
+    axes.set_xlim(min_x - margin, max_x + margin)
+    axes.set_ylim(min_y - margin, max_y + margin)
+
+
+def _paths(shapes: np.ndarray) -> list:
+    """One matplotlib Path per (multi)polygon, its rings as closed sub-paths (holes
+    included), built from all coordinates at once."""
+    from matplotlib.path import Path as MplPath
+
+    parts, part_owner = shapely.get_parts(shapes, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coordinates, ring_of = shapely.get_coordinates(rings, return_index=True)
+    codes = np.full(len(coordinates), MplPath.LINETO, dtype=np.uint8)
+    if len(coordinates):
+        starts = np.flatnonzero(np.r_[True, np.diff(ring_of) != 0])
+        codes[starts] = MplPath.MOVETO
+        codes[np.r_[starts[1:], len(coordinates)] - 1] = MplPath.CLOSEPOLY
+    owner = part_owner[ring_part][ring_of]
+    cuts = np.searchsorted(owner, np.arange(1, len(shapes)))
+    return [MplPath(vertices, kinds) for vertices, kinds in zip(np.split(coordinates, cuts), np.split(codes, cuts))]
+
+
+def _lines(shapes, simplify: float) -> list[np.ndarray]:
+    """The coordinates of every line of ``shapes`` (lines or polygon borders), simplified."""
+    lines = shapely.get_parts(np.array(list(shapes), dtype=object))
+    if simplify > 0:
+        lines = shapely.simplify(lines, simplify)
+    coordinates, line_of = shapely.get_coordinates(lines, return_index=True)
+    return np.split(coordinates, np.flatnonzero(np.diff(line_of)) + 1) if len(coordinates) else []
+
+
 def map_png(plan: Plan, lang: str = "en", *, dpi: int = 200) -> bytes:
     """The county map as a PNG for printing: groups coloured and outlined, every
     village named (leads in bold with a dot), ungrouped weak villages hatched red.
@@ -794,12 +878,10 @@ def map_png(plan: Plan, lang: str = "en", *, dpi: int = 200) -> bytes:
     b'\\x89PNG'
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    import matplotlib.patheffects as effects
 
     layers = map_layers(plan)
     if layers is None:
@@ -839,43 +921,15 @@ def map_png(plan: Plan, lang: str = "en", *, dpi: int = 200) -> bytes:
     axes = figure.add_axes((0.01, legend_room / total, 0.98, height / total))
     axes.set_axis_off()
     axes.set_aspect("equal")
-    # The name's size: about a village's width for a 4-character name.
+    # The name's size: about a village's width for a 4-character name; names too
+    # small to read are left out (members first), and above HALO_VILLAGES names
+    # are drawn without their white halo, which costs a path per name.
     cell_points = 72 * width / max(math.sqrt(instance.n / max(aspect, 1e-3)), 1)
-    member_size = min(10.0, max(3.5, cell_points / 6.0))
-    lead_size = min(12.0, member_size * 1.25)
-
-    import geopandas as gpd
-
-    shapes = gpd.GeoSeries(layers.shapes)
-    if layers.polygonal:
-        shapes.plot(ax=axes, color=list(layers.fills), edgecolor="#9a9a9a", linewidth=0.3)
-        if layers.hatched.any():
-            shapes[layers.hatched].plot(ax=axes, facecolor="none", edgecolor=WEAK_HATCH, hatch="////", linewidth=0.0)
-        if layers.townships:
-            gpd.GeoSeries(list(layers.townships)).plot(ax=axes, color=TOWNSHIP_COLOUR, linewidth=2.6)
-    else:
-        if layers.links:
-            axes.add_collection(LineCollection([layers.anchors[[a, b]] for a, b in layers.links], colors="#444444", linewidths=0.5))
-        gpd.GeoSeries(list(layers.outlines)).plot(ax=axes, facecolor="#00000010", edgecolor="none")
-        axes.scatter(layers.anchors[:, 0], layers.anchors[:, 1], s=member_size * 6, c=list(layers.fills),
-                     edgecolors=np.where(layers.hatched, WEAK_HATCH, "#9a9a9a"), linewidths=np.where(layers.hatched, 1.2, 0.4), zorder=3)
-    if layers.outlines:
-        gpd.GeoSeries(list(layers.outlines)).boundary.plot(ax=axes, color="#1f1f1f", linewidth=1.0)
-    halo = [effects.withStroke(linewidth=1.6, foreground="white")]
-    leads = set(layers.lead_rows)
-    offset = 0.0 if layers.polygonal else 0.004 * max(max_x - min_x, max_y - min_y)
-    for row, (x, y) in enumerate(layers.anchors):
-        if row not in leads:
-            axes.text(x, y - offset, names[row], fontproperties=font, size=member_size, color="#333333", ha="center", va="center",
-                      path_effects=halo, zorder=4)
-    lead_xy = layers.anchors[list(layers.lead_rows)] if layers.lead_rows else np.empty((0, 2))
-    axes.scatter(lead_xy[:, 0], lead_xy[:, 1], s=lead_size * 2.2, c=LEAD_COLOUR, edgecolors="white", linewidths=0.6, zorder=5)
-    for row, (x, y) in zip(layers.lead_rows, lead_xy):
-        axes.text(x, y + 0.0015 * (max_y - min_y) + offset, names[row], fontproperties=font, size=lead_size, color=LEAD_COLOUR,
-                  ha="center", va="bottom", path_effects=[effects.withStroke(linewidth=2.2, foreground="white")], zorder=6)
-    margin = 0.01 * max(max_x - min_x, max_y - min_y)
-    axes.set_xlim(min_x - margin, max_x + margin)
-    axes.set_ylim(min_y - margin, max_y + margin)
+    member_size = min(10.0, cell_points / 6.0)
+    lead_cell_points = 72 * width / max(math.sqrt(max(len(layers.lead_rows), 1) / max(aspect, 1e-3)), 1)
+    lead_size = min(12.0, max(member_size * 1.25, lead_cell_points / 7.0))
+    draw_map(axes, layers, names=names, font=font, member_size=member_size if member_size >= MIN_LABEL_POINTS else None,
+             lead_size=max(lead_size, MIN_LABEL_POINTS), halo=instance.n <= HALO_VILLAGES, simplify=(max_x - min_x) / (width * dpi))
     figure.suptitle(title, fontproperties=font, size=14, y=0.985)
     handles = [Patch(facecolor=GROUP_COLOURS[0], edgecolor="#9a9a9a", label=legend_texts[0]),
                Line2D([], [], marker="o", color="none", markerfacecolor=LEAD_COLOUR, markeredgecolor="white", markersize=7, label=legend_texts[1]),

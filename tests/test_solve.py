@@ -110,12 +110,12 @@ def test_random_small_instances_are_optimal_and_valid(seed, contiguity, merge):
     instance = hand_instance([(ids[a], ids[b]) for a, b in graph.edges], population, strength, weak,
                              eligible={v for v in ids if strength[v] > 0.4}, xy=xy)
     rules = Rules(contiguity=contiguity)
-    # EXACT_RANGE = 1 leaves every level to a search of its own.
-    exact_range, packing.EXACT_RANGE = packing.EXACT_RANGE, packing.EXACT_RANGE if merge == "merged" else 1
+    # MERGE_RANGE = 1 leaves every level to a search of its own.
+    merge_range, packing.MERGE_RANGE = packing.MERGE_RANGE, packing.MERGE_RANGE if merge == "merged" else 1
     try:
         plan = solve(instance, rules, time_limit=10, workers=1)
     finally:
-        packing.EXACT_RANGE = exact_range
+        packing.MERGE_RANGE = merge_range
     assert plan.status == "OPTIMAL"
     assert check(plan) == []
     objective = plan.objective
@@ -139,7 +139,7 @@ def test_merged_weights_outweigh_everything_the_levels_below_can_add():
 
 def test_levels_too_wide_for_doubles_get_searches_of_their_own(monkeypatch):
     levels = [("villages_grouped", np.array([3, 3, 3]), True), ("distance", np.array([900, 100, 4000]), False)]
-    monkeypatch.setattr(packing, "EXACT_RANGE", 1_000)
+    monkeypatch.setattr(packing, "MERGE_RANGE", 1_000)
     assert [m.names for m in MergedLevels.merge(_three_candidates(), 6, levels)] == [("villages_grouped",), ("distance",)]
 
 

@@ -10,13 +10,17 @@ relaxation than an assignment model with flow-based contiguity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
 
+from ..deadline import Deadline
 from ..instance import Instance
-from ..rules import Locks, ObjectiveWeights, Rules
+from ..rules import Locks, Rules
+
+#: Long loops here check their deadline every this many candidates.
+CHECK_EVERY = 20_000
 
 
 @dataclass(frozen=True)
@@ -31,20 +35,6 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.groups)
 
-    def with_weights(self, instance: Instance, weights: ObjectiveWeights) -> "Candidates":
-        """The candidates with ``distance`` replaced by the weighted third-level cost
-        (see :class:`pairing.rules.ObjectiveWeights`), in metre-equivalents."""
-        if weights == ObjectiveWeights():
-            return self
-        industry = instance.villages["industry"].fillna("").astype(str).to_numpy() if "industry" in instance.villages else None
-        cost = []
-        for rows, distance in zip(self.groups, self.distance):
-            lead, members = rows[0], rows[1:]
-            shared = sum(1 for m in members if industry is not None and industry[lead] and industry[m] == industry[lead])
-            gap = sum(instance.strength[lead] - instance.strength[m] for m in members)
-            cost.append(round(weights.compactness * distance - 1000 * (weights.industry * shared + weights.strength_gap * gap)))
-        return replace(self, distance=np.array(cost, dtype=np.int64))
-
     def padded(self) -> np.ndarray:
         """The groups' rows as one array (see :func:`padded_rows`)."""
         return padded_rows(self.groups, int(self.size.max(initial=1)))
@@ -53,13 +43,15 @@ class Candidates:
         """The candidates at positions ``keep``, in that order."""
         return Candidates(tuple(self.groups[c] for c in keep), self.weak[keep], self.size[keep], self.distance[keep])
 
-    def useful_for_weak(self, weak: np.ndarray) -> list[int]:
+    def useful_for_weak(self, weak: np.ndarray, deadline: Deadline | None = None) -> list[int]:
         """Candidates worth keeping when only weak villages grouped counts: those
         with a weak village that do not contain a smaller candidate with the same
         weak villages (any plan using them can swap in the smaller one)."""
         known = {frozenset(rows) for rows in self.groups}
         keep = []
         for c, rows in enumerate(self.groups):
+            if deadline is not None and c % CHECK_EVERY == 0:
+                deadline.check()
             weak_rows = [r for r in rows if weak[r]]
             others = [r for r in rows if not weak[r]]
             if weak_rows and not any(frozenset((*weak_rows, *kept)) in known
@@ -89,12 +81,20 @@ class Candidates:
         return list(blocks.values())
 
     def containing(self, n: int) -> list[list[int]]:
-        """For each of ``n`` rows, the candidates it is in."""
-        index: list[list[int]] = [[] for _ in range(n)]
-        for candidate, rows in enumerate(self.groups):
-            for row in rows:
-                index[row].append(candidate)
-        return index
+        """For each of ``n`` rows, the candidates it is in (computed once; do not
+        change the lists)."""
+        cached = self.__dict__.setdefault("_containing", {})
+        if n not in cached:
+            index: list[list[int]] = [[] for _ in range(n)]
+            for candidate, rows in enumerate(self.groups):
+                for row in rows:
+                    index[row].append(candidate)
+            cached[n] = index
+        return cached[n]
+
+    def keys(self, ids: tuple[str, ...]) -> list[tuple[str, frozenset[str]]]:
+        """Each candidate's :func:`pairing.plan.group_key`, to match a plan's groups."""
+        return [(ids[rows[0]], frozenset(ids[row] for row in rows)) for rows in self.groups]
 
 
 def padded_rows(groups, width: int) -> np.ndarray:
@@ -162,7 +162,8 @@ def _extend(neighbours, population, max_size, max_population, root, chosen, peop
                            people + int(population[w]), extension + exclusive, closed | set(neighbours[w]))
 
 
-def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None = None, *, require_lead: bool = True) -> Candidates:
+def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None = None, *, require_lead: bool = True,
+                         deadline: Deadline | None = None) -> Candidates:
     """Every group the rules allow.
 
     Parameters
@@ -177,6 +178,8 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
     require_lead : bool
         If False, skip the lead rules: every group of the right size, population
         and contiguity, whoever leads it.
+    deadline : Deadline, optional
+        Checked as the sets are listed (raises :class:`pairing.deadline.Stopped`).
 
     Returns
     -------
@@ -205,7 +208,9 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
     else:
         sets = connected_sets(neighbours, population, high_size, high_people)
     groups = []
-    for rows in sets:
+    for count, rows in enumerate(sets):
+        if deadline is not None and count % CHECK_EVERY == 0:
+            deadline.check()
         if len(rows) < low_size or sum(population[row] for row in rows) < low_people:
             continue
         lead = max(rows, key=rank.__getitem__)

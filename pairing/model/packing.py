@@ -13,12 +13,17 @@ import contextlib
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ..deadline import Deadline
+from ..errors import InputError
+from ..rules import SolverParams
 from .candidates import Candidates
+from .locks import RequiredLocks
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
                 cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
@@ -54,16 +59,62 @@ def relative_gap(value: float, bound: float) -> float:
     return abs(bound - value) / max(1, abs(bound), abs(value))
 
 
-def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
-    """``solver.solve(model)`` in a worker thread. Python runs signal handlers only
-    in the main thread between bytecodes, never while CP-SAT holds it; waiting in
-    short joins lets a Ctrl-C or SIGTERM handler call ``solver.stop_search()``."""
-    outcome: list[int] = []
-    worker = threading.Thread(target=lambda: outcome.append(solver.solve(model)), name="pairing-cp-sat")
+class SolverError(RuntimeError):
+    """CP-SAT rejected a model or failed inside its search: a bug in pairing, to report."""
+
+
+def cp_sat_solver(params: SolverParams, workers: int | None = None) -> cp_model.CpSolver:
+    """A CP-SAT solver set up as every pairing search wants it, with ``workers``
+    threads (default ``params.workers``)."""
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = params.workers if workers is None else workers
+    solver.parameters.random_seed = params.seed
+    solver.parameters.log_search_progress = params.log
+    # The caller's stop (see run_solver) ends a search, never CP-SAT's own handler.
+    solver.parameters.catch_sigint_signal = False
+    # Measured on the 864-village Anqiu instance with 2 workers: only the LP-heavy
+    # subsolver proves set-packing optima in time (BENCHMARKS.md).
+    solver.parameters.subsolvers.append("max_lp")
+    # Set packing leaves CP-SAT's presolve little to remove, and it costs: the 12
+    # township blocks of Anqiu solve in 9 s without it, 17 s with it. (The weak
+    # level's maximisation turns it back on.)
+    solver.parameters.cp_model_presolve = False
+    return solver
+
+
+def run_solver(solver: cp_model.CpSolver, model: cp_model.CpModel, deadline: Deadline | None = None) -> int:
+    """``solver.solve(model)`` in a worker thread, stopped when ``deadline``'s stop
+    is requested. Python runs signal handlers only in the main thread between
+    bytecodes, never while CP-SAT holds it; waiting in short joins keeps the
+    main thread free for them, and for a KeyboardInterrupt, which stops the
+    search before it is raised on. An exception inside CP-SAT, or a model CP-SAT
+    finds invalid, is raised as :class:`SolverError`."""
+    outcome: dict = {}
+
+    def search() -> None:
+        try:
+            outcome["status"] = solver.solve(model)
+        except BaseException as error:  # surfaced in the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=search, name="pairing-cp-sat", daemon=True)
     worker.start()
-    while worker.is_alive():
-        worker.join(0.05)
-    return outcome[0]
+    asked = False
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+            if not asked and deadline is not None and deadline.stopped():
+                solver.stop_search()
+                asked = True
+    except KeyboardInterrupt:
+        solver.stop_search()
+        worker.join()
+        raise
+    if "error" in outcome:
+        raise SolverError(f"CP-SAT failed: {type(outcome['error']).__name__}: {outcome['error']}") from outcome["error"]
+    if outcome["status"] == cp_model.MODEL_INVALID:
+        raise SolverError(f"CP-SAT found the model invalid: {model.validate()}")
+    return outcome["status"]
 
 
 @contextlib.contextmanager
@@ -89,17 +140,45 @@ def _set(solver: cp_model.CpSolver, parameters: dict) -> None:
             setattr(solver.parameters, name, value)
 
 
-def greedy_selection(candidates: Candidates, n: int) -> tuple[int, ...]:
-    """A quick plan: take candidates with the most weak villages, then the most
-    villages, then the shortest distance, as long as they share no village."""
+def greedy_selection(candidates: Candidates, n: int, locks: RequiredLocks = RequiredLocks(),
+                     first: Sequence[int] = ()) -> tuple[int, ...]:
+    """A quick plan: the ``first`` candidates (disjoint: a previous plan's
+    groups), then for each lock (fewest candidates first) its best candidate
+    that fits, then the candidates with the most weak villages, then the most
+    villages, then the shortest distance, as long as they share no village.
+
+    Whether the plan keeps every lock is for the caller to ask
+    (:meth:`RequiredLocks.kept_by`): a lock whose candidates all collide with
+    earlier choices is left unkept.
+
+    Examples
+    --------
+    >>> groups = ((0, 1, 2), (3, 1, 2), (3, 4, 5))
+    >>> candidates = Candidates(groups, np.array([2, 2, 0]), np.array([3, 3, 3]), np.array([5, 9, 4]))
+    >>> greedy_selection(candidates, 6), greedy_selection(candidates, 6, RequiredLocks(("leads d",), ((1,),)))
+    ((0, 2), (1,))
+    """
     order = np.lexsort((candidates.distance, -candidates.size, -candidates.weak))
+    rank = np.empty(len(candidates), dtype=np.int64)
+    rank[order] = np.arange(len(candidates))
     used = np.zeros(n, dtype=bool)
     chosen = []
-    for candidate in order:
+
+    def take(candidate: int) -> bool:
         rows = list(candidates.groups[candidate])
-        if not used[rows].any():
-            used[rows] = True
-            chosen.append(int(candidate))
+        if used[rows].any():
+            return False
+        used[rows] = True
+        chosen.append(int(candidate))
+        return True
+
+    for candidate in first:
+        take(candidate)
+    for required in sorted(locks.required, key=len):
+        if not set(required) & set(chosen):
+            next((True for candidate in sorted(required, key=rank.__getitem__) if take(candidate)), False)
+    for candidate in order:
+        take(int(candidate))
     return tuple(sorted(chosen))
 
 
@@ -121,9 +200,12 @@ def lp_bound(candidates: Candidates, n: int, coefficients: np.ndarray, time_limi
     return solver.Objective().Value()
 
 
-#: Levels are merged into one weighted objective only while every value it can
-#: take stays below 2**53: CP-SAT's LP works in doubles, exact up to there.
+#: CP-SAT's LP works in doubles, exact on whole numbers up to 2**53: a level whose
+#: values span more is refused.
 EXACT_RANGE = 2**53
+#: Levels are merged into one weighted objective only while every value it can
+#: take stays below this (lower it to search the levels one at a time).
+MERGE_RANGE = EXACT_RANGE
 
 
 @dataclass(frozen=True)
@@ -149,14 +231,17 @@ class MergedLevels:
     @classmethod
     def merge(cls, candidates: Candidates, n: int, levels: list[tuple[str, np.ndarray, bool]]) -> list["MergedLevels"]:
         """``levels`` (name, coefficients per candidate, maximise) grouped into as
-        few merged objectives as :data:`EXACT_RANGE` allows, in order."""
+        few merged objectives as :data:`MERGE_RANGE` allows, in order."""
         merged: list[MergedLevels] = []
         group: list[tuple[str, np.ndarray, bool, int, int]] = []
         rows = np.fromiter((row for rows in candidates.groups for row in rows), dtype=np.int64, count=int(candidates.size.sum()))
         for name, coefficients, maximise in levels:
             oriented = np.asarray(coefficients, dtype=np.int64) * (1 if maximise else -1)
-            low, high = _plan_value_range(candidates, n, rows, oriented)
-            if group and math.prod(h - lo + 1 for *_, lo, h in group) * (high - low + 1) > EXACT_RANGE:
+            low, high = plan_value_range(candidates, n, rows, oriented)
+            if high - low + 1 > EXACT_RANGE:
+                raise InputError(f"the objective level {name} spans {high - low + 1:,} values, more than 2^53, beyond which "
+                                 "the solver's arithmetic is not exact", fix="use smaller [objective] weights", column="objective")
+            if group and math.prod(h - lo + 1 for *_, lo, h in group) * (high - low + 1) > MERGE_RANGE:
                 merged.append(cls._of(group))
                 group = []
             group.append((name, oriented, maximise, low, high))
@@ -196,7 +281,7 @@ class MergedLevels:
         return stages
 
 
-def _plan_value_range(candidates: Candidates, n: int, rows: np.ndarray, coefficients: np.ndarray) -> tuple[int, int]:
+def plan_value_range(candidates: Candidates, n: int, rows: np.ndarray, coefficients: np.ndarray) -> tuple[int, int]:
     """Bounds on ``coefficients`` summed over any packing: a chosen group's
     coefficient spread over its villages, and each village in one group at most.
     ``rows`` are the candidates' rows, one group after another."""
@@ -209,48 +294,64 @@ def _plan_value_range(candidates: Candidates, n: int, rows: np.ndarray, coeffici
     return math.floor(least.sum()) - 1, math.ceil(most.sum()) + 1
 
 
-class PackingModel:
-    """The CP-SAT model, kept across stages so that later stages reuse it."""
+#: Model building checks its deadline every this many variables or constraints.
+CHECK_EVERY = 20_000
 
-    def __init__(self, candidates: Candidates, n: int):
+
+class PackingModel:
+    """The CP-SAT model, kept across stages so that later stages reuse it.
+
+    Building it takes seconds at hundreds of thousands of candidates, so it
+    checks ``deadline`` (raising :class:`pairing.deadline.Stopped`) as it goes."""
+
+    def __init__(self, candidates: Candidates, n: int, locks: RequiredLocks = RequiredLocks(), deadline: Deadline | None = None):
         # Data
         self.candidates = candidates
         self.n = n
         self.model = cp_model.CpModel()
         # Variables: chosen[c] is true when candidate group c is in the plan.
-        self.chosen = [self.model.new_bool_var(f"group_{c}") for c in range(len(candidates))]
+        self.chosen = []
+        for c in range(len(candidates)):
+            if deadline is not None and c % CHECK_EVERY == 0:
+                deadline.check()
+            self.chosen.append(self.model.new_bool_var(f"group_{c}"))
         # Constraints: groups are disjoint, every village in at most one chosen group.
         self.containing = candidates.containing(n)
-        for village_candidates in self.containing:
+        for row, village_candidates in enumerate(self.containing):
+            if deadline is not None and row % CHECK_EVERY == 0:
+                deadline.check()
             if len(village_candidates) > 1:
                 self.model.add_at_most_one(self.chosen[c] for c in village_candidates)
+        # The planner's locks: exactly one of each lock's candidates.
+        locks.add_to(self.model, self.chosen)
 
     def _expression(self, coefficients: np.ndarray):
         return cp_model.LinearExpr.weighted_sum(self.chosen, [int(c) for c in coefficients])
 
     def optimise(self, solver: cp_model.CpSolver, objective: str, coefficients: np.ndarray, *, maximise: bool,
-                 hint: tuple[int, ...], time_limit: float) -> StageResult:
-        """Optimise one objective level within ``time_limit`` seconds, hinted with
-        ``hint`` (a selection of candidates)."""
+                 hint: Sequence[int], deadline: Deadline) -> StageResult:
+        """Optimise one objective level until ``deadline``, hinted with ``hint`` (a
+        selection of candidates). The value is summed over the chosen groups in
+        whole numbers, never read back from CP-SAT's floating-point objective."""
         expression = self._expression(coefficients)
         self.model.clear_objective()
         (self.model.maximize if maximise else self.model.minimize)(expression)
         self._hint(hint)
-        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        solver.parameters.max_time_in_seconds = max(0.01, deadline.remaining())
         started = time.perf_counter()
-        status = run_solver(solver, self.model)
+        status = run_solver(solver, self.model, deadline)
         seconds = time.perf_counter() - started
         # Read values only when the solver has a solution.
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))
-            value = int(round(solver.objective_value))
+            value = int(coefficients[list(selection)].sum())
             bound = value if status == cp_model.OPTIMAL else int(np.floor(solver.best_objective_bound + 1e-6) if maximise
                                                                  else np.ceil(solver.best_objective_bound - 1e-6))
             return StageResult(objective, STATUS_NAMES[status], value, bound, seconds, selection)
         return StageResult(objective, STATUS_NAMES[status], None, None, seconds, None)
 
-    def cover_every(self, solver: cp_model.CpSolver, objective: str, rows: list[int], *, hint: tuple[int, ...],
-                    time_limit: float) -> StageResult | None:
+    def cover_every(self, solver: cp_model.CpSolver, objective: str, rows: list[int], *, hint: Sequence[int],
+                    deadline: Deadline) -> StageResult | None:
         """Whether every one of ``rows`` can be grouped at once: an exact cover
         question (each row in exactly one chosen group) that CP-SAT settles far
         faster than it proves the same optimum by maximising (Anqiu across
@@ -265,16 +366,16 @@ class PackingModel:
         # without linearisation settle it 2-30 times faster than `max_lp` (Anqiu
         # across townships: 0.2 s against 0.46 s on 2 workers, 0.9 s against no
         # answer in 30 s on one).
-        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+        solver.parameters.max_time_in_seconds = max(0.01, deadline.remaining())
         started = time.perf_counter()
         with overridden(solver, linearization_level=0, subsolvers=[]):
-            status = run_solver(solver, self.model)
+            status = run_solver(solver, self.model, deadline)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))
         return StageResult(objective, "OPTIMAL", len(rows), len(rows), time.perf_counter() - started, selection)
 
-    def _hint(self, hint: tuple[int, ...]) -> None:
+    def _hint(self, hint: Sequence[int]) -> None:
         self.model.clear_hints()
         hinted = set(hint)
         for c, variable in enumerate(self.chosen):

@@ -14,41 +14,40 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
-import threading
-import time
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ..deadline import Deadline
 from .candidates import Candidates
+from .locks import RequiredLocks
 from .packing import PackingModel
 
-#: Villages per grid cell. Generated 3,000 villages across townships, 24 s of
-#: windows: 30 villages a cell took the plan from 2,435 villages grouped to 2,961,
-#: 40 to 2,956, 60 to 2,917 (fewer windows finished), 20 to 2,946.
-CELL_VILLAGES = 30
 #: Longest search in one window.
 WINDOW_SECONDS = 1.0
 
 
 def improve_in_windows(candidates: Candidates, xy: np.ndarray, weak: np.ndarray, coefficients: np.ndarray,
-                       selection: tuple[int, ...], new_solver: Callable[[], cp_model.CpSolver], deadline: float,
-                       lanes: int, interrupted: threading.Event) -> tuple[int, ...]:
+                       selection: Sequence[int], new_solver: Callable[[], cp_model.CpSolver], deadline: Deadline,
+                       lanes: int, cell_villages: int, locks: RequiredLocks = RequiredLocks()) -> tuple[int, ...]:
     """A selection of ``candidates`` at least as good as ``selection`` under
-    ``coefficients`` (maximised), with every weak village it groups still grouped.
+    ``coefficients`` (maximised), with every weak village it groups still grouped
+    and every lock it keeps still kept.
 
-    Sweeps the windows until ``deadline``, until a whole round of sweeps changes
-    nothing, or until ``interrupted``; ``lanes`` windows at a time, each with a
-    solver from ``new_solver``.
+    Sweeps the windows (cells of about ``cell_villages`` villages, see
+    :attr:`pairing.rules.SolverParams.window_villages`) until ``deadline``, or
+    until a whole round of sweeps changes nothing; ``lanes`` windows at a time,
+    each with a solver from ``new_solver``.
     """
+    selection = tuple(selection)
     padded = candidates.padded()
     present = padded >= 0
     rows = np.unique(padded[present])
-    if len(rows) <= 2 * CELL_VILLAGES:
+    if len(rows) <= 2 * cell_villages or xy is None:
         return selection
     low, high = xy[rows].min(axis=0), xy[rows].max(axis=0)
-    side = math.sqrt(max(float(np.prod(high - low)), 1.0) * CELL_VILLAGES / len(rows))
+    side = math.sqrt(max(float(np.prod(high - low)), 1.0) * cell_villages / len(rows))
     cell = np.zeros((len(xy), 2), dtype=np.int64)
     cell[rows] = np.floor((xy[rows] - low) / side).astype(np.int64)
     # Each candidate's span of cells, per axis.
@@ -56,15 +55,16 @@ def improve_in_windows(candidates: Candidates, xy: np.ndarray, weak: np.ndarray,
               np.where(present, cell[padded.clip(0), axis], -1).max(axis=1)) for axis in (0, 1)]
     chosen = np.zeros(len(candidates), dtype=bool)
     chosen[list(selection)] = True
+    locks_of = locks.by_candidate()
     sweeps = [(axis, offset) for axis in (0, 1) for offset in (0, 1)]
     quiet = 0
-    while quiet < len(sweeps) and time.perf_counter() < deadline and not interrupted.is_set():
+    while quiet < len(sweeps) and not deadline.over():
         axis, offset = sweeps[0]
         sweeps.append(sweeps.pop(0))
         windows = _windows(spans, axis, offset)
 
         def solve_window(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-            if time.perf_counter() >= deadline or interrupted.is_set():
+            if deadline.over():
                 return None
             current = inside[chosen[inside]]
             staying = chosen.copy()
@@ -74,12 +74,14 @@ def improve_in_windows(candidates: Candidates, xy: np.ndarray, weak: np.ndarray,
             free = inside[~(fixed[padded[inside].clip(0)] & present[inside]).any(axis=1)]
             if len(free) <= len(current):
                 return None
+            window_locks = locks.subset(free.tolist())
+            freed = sorted({lock for c in current for lock in locks_of.get(int(c), ())})
             model = PackingModel(candidates.subset(free.tolist()), len(xy))
+            window_locks.add_to(model.model, model.chosen, only=freed)
             model.hold_cover(sorted({row for c in current for row in candidates.groups[c] if weak[row]}))
             position = {int(c): k for k, c in enumerate(free)}
             stage = model.optimise(new_solver(), "window", coefficients[free], maximise=True,
-                                   hint=tuple(position[int(c)] for c in current),
-                                   time_limit=min(WINDOW_SECONDS, deadline - time.perf_counter()))
+                                   hint=tuple(position[int(c)] for c in current), deadline=deadline.sooner(WINDOW_SECONDS))
             if stage.selection is None or stage.value <= int(coefficients[current].sum()):
                 return None
             return current, free[list(stage.selection)]
