@@ -1,7 +1,6 @@
 """The command line: outputs, exit codes, one-line errors, graceful stops."""
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -1,6 +1,5 @@
 """The solver on hand-drawn instances whose optimal plans were worked out by hand."""
 
-import itertools
 
 import networkx as nx
 import numpy as np

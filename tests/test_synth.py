@@ -13,7 +13,6 @@ import pytest
 import shapely
 from shapely.geometry import Point, Polygon, box
 
-import pairing.synth
 from pairing.config import Config
 from pairing.errors import InputError
 from pairing.instance import derive_strength, derive_weak

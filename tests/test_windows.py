@@ -1,7 +1,6 @@
 """Window-by-window improvement of a plan (pairing.model.windows)."""
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from pairing import Instance, Rules
