@@ -11,6 +11,8 @@ The names below are imported when first used, so that ``import pairing`` (and
 the command line's start) stays quick.
 """
 
+import sys
+import types
 from importlib import import_module, metadata
 
 #: Public name -> the module that defines it.
@@ -36,3 +38,17 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_EXPORTS})
+
+
+class _Package(types.ModuleType):
+    """Importing a submodule binds it on its package: ``pairing.check`` would become
+    the module, not the function, once ``pairing.check`` is imported. The public
+    names stay what they are (the module is still ``sys.modules["pairing.check"]``)."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -122,10 +122,11 @@ def check_locks(plan: Plan, locks: Locks):
         if village in group_of and village in group_of[village].leads:
             yield Violation("not_lead", group_of[village].group_id, (village,), f"{village} may not lead but does")
     for villages in locks.together:
-        groups = {group_of[v].group_id if v in group_of else None for v in villages}
+        # By identity, not id: two groups a planner gave one id are still two groups.
+        groups = {id(group_of[v]) if v in group_of else None for v in villages}
         if len(groups) != 1 or None in groups:
-            yield Violation("together", ", ".join(sorted(g or "ungrouped" for g in groups)), villages,
-                            f"{', '.join(villages)} must share a group")
+            names = sorted({group_of[v].group_id if v in group_of else "ungrouped" for v in villages})
+            yield Violation("together", ", ".join(names), villages, f"{', '.join(villages)} must share a group")
     for a, b in locks.apart:
         if a in group_of and group_of[a] is group_of.get(b):
             yield Violation("apart", group_of[a].group_id, (a, b), f"{a} and {b} must not share a group")

@@ -26,6 +26,9 @@ from pathlib import Path
 FORMATS = ("csv", "json", "gpkg", "xlsx", "html", "png")
 #: At most this many problems of one input are printed; a count stands for the rest.
 PROBLEMS_SHOWN = 20
+#: Seconds the files may take once a stop ended the search: the quick ones are
+#: written, a slow one (a large map) is skipped and said to be.
+WRITING_AFTER_A_STOP = 0.5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -168,11 +171,15 @@ class Command:
     def lap(self, name: str, since: float) -> None:
         self.timing[name] = round(self.timing.get(name, 0.0) + time.perf_counter() - since, 3)
 
-    def deadline(self):
-        """The whole command's deadline, stopped by this phase's signal."""
+    def deadline(self, stopped: bool = False):
+        """The whole command's deadline, stopped by this phase's signal; after a
+        stop (``stopped``), no more than :data:`WRITING_AFTER_A_STOP` from now."""
         from .deadline import Deadline
 
-        return Deadline(self.started + (self.time_limit or 1e9), self.stops.event)
+        at = self.started + (self.time_limit or 1e9)
+        if stopped:
+            at = min(at, time.perf_counter() + WRITING_AFTER_A_STOP)
+        return Deadline(at, self.stops.event)
 
     def interrupted_before_work(self) -> None:
         if self.stops.event.is_set():
@@ -191,6 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def console() -> None:
+    """The ``pairing`` console script: :func:`main`, then exit. A file skipped at
+    the deadline may still be drawing in its thread, inside a C++ library; ending
+    the interpreter normally then would run C++ destructors under it (and abort),
+    so the process ends at once instead, its output flushed."""
+    code = main()
+    if any(thread.is_alive() and thread.daemon and thread.name.startswith("pairing-") for thread in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _run(args: argparse.Namespace, command: Command) -> int:
@@ -265,6 +285,13 @@ def _solver_params(config, args: argparse.Namespace, command: Command, reserve: 
     """The config's solver parameters with the command-line flags, and the time
     left for the search: the command's limit less what reading took and what
     writing is likely to need."""
+    from .errors import InputError
+
+    for flag in ("workers", "seed"):
+        try:
+            config.solver.with_overrides(**{flag: getattr(args, flag)})
+        except InputError as error:
+            raise InputError(error.problem, fix=error.fix.replace(f"{flag} = ", f"--{flag} "), column=f"--{flag}") from None
     elapsed = time.perf_counter() - command.started
     seconds = max(0.5, (command.time_limit or config.solver.time_limit) - elapsed - reserve)
     return config.solver.with_overrides(time_limit=seconds, workers=args.workers, seed=args.seed)
@@ -354,13 +381,16 @@ def _write_and_summarise(plan, output, formats, lang: str, command: Command, ext
     command.lap("check", started)
     started = time.perf_counter()
     account = {"check": _verdict(violations), "timing": command.timing, **(extra or {})}
+    if plan.stopped:
+        output.skip_reason = "stopped"
     try:
         if plan.status == "INFEASIBLE":
             write_plan_into(output, plan, account, formats=["json"])
         else:
             for name, produce in also:
-                output.write(name, produce, command.deadline())
-            write_plan_into(output, plan, account, formats=formats, lang=lang, violations=violations, deadline=command.deadline())
+                output.write(name, produce, command.deadline(plan.stopped))
+            write_plan_into(output, plan, account, formats=formats, lang=lang, violations=violations,
+                            deadline=command.deadline(plan.stopped))
         output.commit()
     except BaseException:
         output.discard()
@@ -378,8 +408,8 @@ def _summary(plan, violations, output, command: Command, title: str) -> str:
     metrics = plan.metrics()
     instance = plan.instance
     enumeration = plan.stages[0] if plan.stages else {}
-    proof = {"OPTIMAL": "proven optimal", "INFEASIBLE": "the locks cannot all hold",
-             "UNKNOWN": "no plan keeping every lock was found in time"}.get(
+    detail = plan.stages[-1].get("detail", "no plan was found") if plan.stages else "no plan was found"
+    proof = {"OPTIMAL": "proven optimal", "INFEASIBLE": "the locks cannot all hold", "UNKNOWN": detail}.get(
         plan.status, f"not proven optimal, gap {plan.gap:.2%}" if plan.gap is not None else "not proven optimal")
     stopped = f", stopped by {' and '.join(command.stops.received) or 'a stop'}" if plan.stopped else ""
     lines = [
@@ -579,14 +609,18 @@ def run_alternatives(args: argparse.Namespace, command: Command) -> int:
         command.lap("solve", started)
         if plans[0].status in ("INFEASIBLE", "UNKNOWN"):
             return _write_and_summarise(plans[0], output, formats, args.lang, command, title="pairing alternatives")
+        stopped = command.stops.event.is_set()
         command.stops.next_phase()
+        if stopped:
+            output.skip_reason = "stopped"
         started = time.perf_counter()
+        deadline = command.deadline(stopped)
         invalid = 0
         for position, plan in enumerate(plans, start=1):
             violations = check(plan)
             invalid += bool(violations)
             write_plan_into(output, plan, {"check": _verdict(violations)}, formats=formats, lang=args.lang, violations=violations,
-                            deadline=command.deadline(), folder=f"alt-{position}")
+                            deadline=deadline, folder=f"alt-{position}")
         table = compare_plans(plans)
         title = f"{len(plans)} plans for {Path(args.input).name}, within {args.within} of the optimum, differing by {args.min_diff}"
         output.write("alternatives.csv", lambda path: write_villages(table, path))
@@ -619,7 +653,10 @@ def run_frontier(args: argparse.Namespace, command: Command) -> int:
                          locks=config.locks, weights=config.objective, params=_solver_params(config, args, command, 1.0),
                          stop=command.stops.event)
         command.lap("solve", started)
+        stopped = command.stops.event.is_set()
         command.stops.next_phase()
+        if stopped:
+            output.skip_reason = "stopped"
         started = time.perf_counter()
 
         def figure(path: Path) -> None:
@@ -628,7 +665,7 @@ def run_frontier(args: argparse.Namespace, command: Command) -> int:
             path.write_bytes(buffer.getvalue())
 
         output.write("frontier.csv", lambda path: write_villages(curve, path))
-        output.write("frontier.png", figure, command.deadline())
+        output.write("frontier.png", figure, command.deadline(stopped))
         output.commit()
         command.lap("write", started)
     print(f"pairing frontier {instance.source}: least {args.measure} for each target of weak villages grouped")
@@ -642,4 +679,4 @@ COMMANDS = {"solve": run_solve, "check": run_check, "validate": run_validate, "d
             "generate": run_generate, "resolve": run_resolve, "alternatives": run_alternatives, "frontier": run_frontier}
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -42,8 +42,8 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
     """
     candidates = enumerate_candidates(instance, rules, locks) if candidates is None else candidates
     covered = np.zeros(instance.n, dtype=bool)
-    for rows in candidates.groups:
-        covered[list(rows)] = True
+    padded = candidates.padded()
+    covered[padded[padded >= 0]] = True
     if covered.all():
         return {}
     low_size, high_size = rules.group_size

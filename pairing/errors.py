@@ -27,7 +27,8 @@ class InputError(ValueError):
     row : str, optional
         The village id or line number.
     column : str, optional
-        The column (as named in the user's file) or config key (``section.key``).
+        The column (as named in the user's file), config key (``section.key``),
+        config section (``[section]``) or command-line flag (``--flag``).
 
     Examples
     --------
@@ -71,11 +72,20 @@ class InputError(ValueError):
         return InputError(self.problem, fix=self.fix, file=self.file, row=self.row, column=self.column)
 
     def _message(self) -> str:
-        section, dot, _ = self.column.partition(".")
-        kind = "key" if dot and section in CONFIG_SECTIONS else "column"
-        where = [part for part in (self.file, self.row, f"{kind} {self.column}" if self.column else "") if part]
+        where = [part for part in (self.file, self.row, self._column()) if part]
         text = ": ".join([*where, self.problem])
         return f"{text}; {self.fix}" if self.fix else text
+
+    def _column(self) -> str:
+        """The column as the user knows it: a config key, a section, a flag or a column."""
+        section, dot, _ = self.column.partition(".")
+        if not self.column:
+            return ""
+        if self.column.startswith("["):
+            return f"section {self.column}"
+        if dot and section in CONFIG_SECTIONS:
+            return f"key {self.column}"
+        return f"flag {self.column}" if self.column.startswith("--") else f"column {self.column}"
 
     def in_file(self, file: str) -> "InputError":
         """The same error (and its others), located in ``file`` where they do not name a file yet."""

@@ -17,6 +17,7 @@ Three notions are shared by everything here:
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field, replace
 
@@ -25,7 +26,7 @@ import pandas as pd
 
 from .check import check
 from .compare import PlanDiff, diff
-from .deadline import Deadline, StopLike
+from .deadline import Deadline, StopLike, Stopped
 from .errors import InputError
 from .instance import Instance
 from .model.candidates import Candidates, enumerate_candidates
@@ -34,6 +35,8 @@ from .model.packing import PackingModel, StageResult, cp_sat_solver, greedy_sele
 from .plan import Group, Plan
 from .rules import Locks, ObjectiveWeights, Rules, SolverParams
 from .solve import assignment_changes, plan_from_selection, previous_leads, selection_of, solve, third_level
+
+log = logging.getLogger(__name__)
 
 #: Share of an alternatives run's time given to the optimum itself; the rest is
 #: shared by the alternatives.
@@ -146,7 +149,10 @@ def alternatives(instance: Instance, rules: Rules | None = None, k: int = 5, *, 
                  stop=stop)
     if best.status in ("INFEASIBLE", "UNKNOWN") or k == 1 or deadline.over():
         return [best]
-    usable = _UsableCandidates.of(instance, rules, locks, weights, deadline)
+    try:
+        usable = _UsableCandidates.of(instance, rules, locks, weights, deadline)
+    except Stopped:
+        return [best]
     candidates = usable.candidates
     # Blocks (townships, with same_township) are independent: an alternative keeps the
     # optimum's groups in most of them and changes a few, each a small model.
@@ -160,6 +166,7 @@ def alternatives(instance: Instance, rules: Rules | None = None, k: int = 5, *, 
     solver = cp_sat_solver(params)
     plans, next_block = [best], 0
     while len(plans) < k and blocks and not deadline.over():
+        log.info("looking for alternative %d of %d", len(plans) + 1, k)
         budget = deadline.remaining() / (k - len(plans))
         selection, seconds, found, left = set(selections[0]), 0.0, 0, list(slack)
         for step in range(len(blocks)):
@@ -309,14 +316,21 @@ def frontier(instance: Instance, rules: Rules | None = None, *, points: int = 5,
     span = _share(span, "span")
     params = (params or SolverParams()).with_overrides(time_limit=time_limit, workers=workers, seed=seed)
     deadline = Deadline.after(params.time_limit, stop)
-    usable = _UsableCandidates.of(instance, rules, locks, weights, deadline)
-    candidates = usable.candidates
-    packing = PackingModel(candidates, instance.n, usable.locks, deadline)
+    columns = ["weak_target", "weak_grouped", "villages_grouped", "groups", "distance", "status", "bound"]
+    try:
+        usable = _UsableCandidates.of(instance, rules, locks, weights, deadline)
+        candidates = usable.candidates
+        packing = PackingModel(candidates, instance.n, usable.locks, deadline)
+    except Stopped:
+        return pd.DataFrame(columns=columns)
     solver = cp_sat_solver(params)
     hint = greedy_selection(candidates, instance.n, usable.locks)
+    log.info("frontier: most weak villages that can be grouped")
     most = packing.optimise(solver, "weak_grouped", candidates.weak, maximise=True, hint=hint,
                             deadline=deadline.sooner(deadline.remaining() / (points + 1)))
     if most.selection is None:
+        if deadline.stopped():
+            return pd.DataFrame(columns=columns)
         raise InputError("no plan found in time to start the frontier from", fix="give more time (--time-limit)")
     targets = sorted({math.ceil(most.value * (1 - span * step / (points - 1))) for step in range(points)})
     cost = usable.cost if measure == "distance" else np.ones(len(candidates), dtype=np.int64)
@@ -325,6 +339,7 @@ def frontier(instance: Instance, rules: Rules | None = None, *, points: int = 5,
         if deadline.stopped():
             break
         # Targets rise, so each constraint is tighter than the ones before it.
+        log.info("frontier: least %s grouping at least %s weak villages", measure, f"{target:,}")
         packing.hold(candidates.weak, target, maximise=True)
         stage = packing.optimise(solver, measure, cost, maximise=False, hint=hint,
                                  deadline=deadline.sooner(max(0.5, deadline.remaining() / (len(targets) - position))))
@@ -337,7 +352,7 @@ def frontier(instance: Instance, rules: Rules | None = None, *, points: int = 5,
         rows.append({"weak_target": target, "weak_grouped": int(candidates.weak[chosen].sum()),
                      "villages_grouped": int(candidates.size[chosen].sum()), "groups": len(chosen),
                      "distance": int(candidates.distance[chosen].sum()), "status": stage.status, "bound": stage.bound})
-    return pd.DataFrame(rows, columns=["weak_target", "weak_grouped", "villages_grouped", "groups", "distance", "status", "bound"])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def frontier_figure(curve: pd.DataFrame, measure: str = "distance", unit: str = "m"):

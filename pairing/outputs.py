@@ -68,6 +68,9 @@ class OutputFolder:
         self.skipped: dict[str, str] = {}
         #: What :meth:`commit` put in place.
         self.committed: list[Path] = []
+        #: Why a file the deadline cut short is skipped, when the caller knows
+        #: better than the deadline (a stop that already ended the search).
+        self.skip_reason: str | None = None
         self.temp: Path | None = None
 
     # -- opening -----------------------------------------------------------------------
@@ -113,6 +116,8 @@ class OutputFolder:
         or writes nothing when it has nothing to write) in a thread, until
         ``deadline``. True when it was written; False when ``produce`` wrote
         nothing or the deadline passed first (recorded in :attr:`skipped`)."""
+        if deadline is not None and deadline.over():
+            return self._skip(name, deadline)
         started = time.perf_counter()
         log.info("writing %s", name)
         # Written under its own name (writers go by the suffix) in a folder of its
@@ -140,8 +145,7 @@ class OutputFolder:
         while worker.is_alive():
             worker.join(0.05)
             if deadline is not None and deadline.over() and worker.is_alive():
-                self.skipped[name] = "stopped" if deadline.stopped() else "time limit"
-                return False
+                return self._skip(name, deadline)
         if "error" in outcome:
             error = outcome["error"]
             if isinstance(error, OSError):
@@ -150,6 +154,10 @@ class OutputFolder:
         if outcome.get("written"):
             self.written[name] = round(time.perf_counter() - started, 3)
             return True
+        return False
+
+    def _skip(self, name: str, deadline: Deadline) -> bool:
+        self.skipped[name] = self.skip_reason or ("stopped" if deadline.stopped() else "time limit")
         return False
 
     # -- the whole set -----------------------------------------------------------------

@@ -63,6 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason:no_feasible_group": ("no feasible group", "无可行组合"),
     "reason:not_chosen": ("not chosen", "未选入"),
     "reason:excluded": ("excluded", "规划排除"),
+    "reason:not_planned": ("not planned", "未形成方案"),
     # sheets of plan.xlsx
     "sheet:groups": ("groups", "联建组"),
     "sheet:villages": ("villages", "村庄"),

@@ -227,3 +227,11 @@ def test_a_plan_in_a_notebook():
         plan.plot()  # coordinates only, no geometry
     revision = resolve(county(), plan, time_limit=5, workers=1)
     assert "villages changed" in revision._repr_html_()
+
+
+def test_the_stability_level_is_reported_in_villages_with_the_villages_changed():
+    old, new = county(), county(population={"c": 1300})
+    plan = resolve(new, previous_plan(old), time_limit=10, workers=1).plan
+    stability = next(stage for stage in plan.stages if stage["objective"] == "stability")
+    assert stability["villages_changed"] == 3 and stability["unit"].startswith("villages")
+    assert stability["value"] == stability["bound"] == 9 - 3  # villages grouped - 1 x villages changed

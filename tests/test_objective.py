@@ -35,3 +35,29 @@ def test_objective_section_in_config():
     assert Config.from_dict({"objective": {"industry": 2}}).objective == ObjectiveWeights(industry=2)
     with pytest.raises(InputError, match="objective.compactness"):
         Config.from_dict({"objective": {"compactness": -1}})
+
+
+def test_each_level_is_reported_in_its_own_unit(choice):
+    plain = solve(choice, time_limit=10)
+    levels = {stage["objective"]: stage for stage in plain.stages[1:]}
+    assert levels["distance"]["unit"] == "m" and levels["distance"]["value"] == plain.objective.distance == 1900
+    weighted = solve(choice, weights=ObjectiveWeights(industry=1.0), time_limit=10)
+    levels = {stage["objective"]: stage for stage in weighted.stages[1:]}
+    # The weighted level is its own measure, in km: 2.4 km - 1 km for y's shared industry.
+    assert levels["cost"]["unit"] == "km" and levels["cost"]["value"] == levels["cost"]["bound"] == 1.4
+    assert weighted.objective.distance == 2400 and weighted.bound.distance is None
+
+
+def test_without_coordinates_the_weights_count_hops(choice):
+    # Every member is one hop from its lead: a shared industry worth 0.5 hops still picks y.
+    hops = hand_instance([("A", "w"), ("A", "x"), ("A", "y")], dict(A=800, w=800, x=400, y=400), dict(A=9, w=3, x=2, y=1),
+                         weak="w", eligible="A", industry=dict(A="生姜", w="粮食", x="粮食", y="生姜"))
+    plan = solve(hops, weights=ObjectiveWeights(industry=0.5), time_limit=10)
+    assert as_sets(plan) == {("A", frozenset({"A", "w", "y"}))}
+    cost = next(stage for stage in plan.stages if stage["objective"] == "cost")
+    assert cost["unit"] == "hops" and cost["value"] == 1.5
+
+
+def test_weights_beyond_exact_arithmetic_are_refused(choice):
+    with pytest.raises(InputError, match="can pass 2\\^53"):
+        solve(choice, weights=ObjectiveWeights(strength_gap=1e15), time_limit=10)

@@ -171,3 +171,24 @@ def test_same_input_seed_and_one_worker_give_the_same_plan():
     first, second = (solve(instance, time_limit=20, workers=1, seed=7) for _ in range(2))
     assert first.status == "OPTIMAL"
     assert first.assignment().equals(second.assignment())
+
+
+def test_a_failure_inside_cp_sat_is_raised_as_a_solver_error():
+    import pytest
+    from ortools.sat.python import cp_model
+
+    from pairing.model.packing import SolverError, run_solver
+
+    class Failing:
+        def solve(self, model):
+            raise RuntimeError("the search thread broke")
+
+        def stop_search(self):
+            pass
+
+    with pytest.raises(SolverError, match="the search thread broke"):
+        run_solver(Failing(), cp_model.CpModel())
+    invalid = cp_model.CpModel()
+    invalid.proto.variables.add().domain.extend([5, 3])  # an empty domain: CP-SAT says MODEL_INVALID
+    with pytest.raises(SolverError, match="invalid"):
+        run_solver(cp_model.CpSolver(), invalid)

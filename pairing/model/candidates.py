@@ -11,9 +11,10 @@ relaxation than an assignment model with flow-based contiguity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations
 
 import numpy as np
+from networkx.utils import UnionFind
 
 from ..deadline import Deadline
 from ..instance import Instance
@@ -36,8 +37,12 @@ class Candidates:
         return len(self.groups)
 
     def padded(self) -> np.ndarray:
-        """The groups' rows as one array (see :func:`padded_rows`)."""
-        return padded_rows(self.groups, int(self.size.max(initial=1)))
+        """The groups' rows as one array (see :func:`padded_rows`; computed once, do not change it)."""
+        if "_padded" not in self.__dict__:
+            padded = padded_rows(self.groups, int(self.size.max(initial=1)))
+            padded.setflags(write=False)
+            self.__dict__["_padded"] = padded
+        return self.__dict__["_padded"]
 
     def subset(self, keep: list[int]) -> "Candidates":
         """The candidates at positions ``keep``, in that order."""
@@ -47,15 +52,26 @@ class Candidates:
         """Candidates worth keeping when only weak villages grouped counts: those
         with a weak village that do not contain a smaller candidate with the same
         weak villages (any plan using them can swap in the smaller one)."""
-        known = {frozenset(rows) for rows in self.groups}
+        if not len(self):
+            return []
+        if deadline is not None:
+            deadline.check()
+        smallest, largest = int(self.size.min()), int(self.size.max())
+        # Only a candidate smaller than the largest can be inside another.
+        known = {frozenset(rows) for rows, size in zip(self.groups, self.size.tolist()) if size < largest}
         keep = []
-        for c, rows in enumerate(self.groups):
+        for c, (rows, count) in enumerate(zip(self.groups, self.weak.tolist())):
             if deadline is not None and c % CHECK_EVERY == 0:
                 deadline.check()
+            if not count:
+                continue
+            if len(rows) == smallest:
+                keep.append(c)
+                continue
             weak_rows = [r for r in rows if weak[r]]
             others = [r for r in rows if not weak[r]]
-            if weak_rows and not any(frozenset((*weak_rows, *kept)) in known
-                                     for k in range(len(others)) for kept in combinations(others, k)):
+            if not any(frozenset((*weak_rows, *kept)) in known
+                       for k in range(max(0, smallest - len(weak_rows)), len(others)) for kept in combinations(others, k)):
                 keep.append(c)
         return keep
 
@@ -63,33 +79,34 @@ class Candidates:
         """Candidates split into independent blocks: two candidates are in one block
         when a chain of candidates sharing villages links them. Blocks can be
         solved separately, and the lexicographic optimum of the whole is the union
-        of the blocks' optima (the objective is a sum over candidates)."""
-        parent = list(range(n))
-
-        def root(row: int) -> int:
-            while parent[row] != row:
-                parent[row] = parent[parent[row]]
-                row = parent[row]
-            return row
-
-        for rows in self.groups:
-            for row in rows[1:]:
-                parent[root(row)] = root(rows[0])
-        blocks: dict[int, list[int]] = {}
-        for c, rows in enumerate(self.groups):
-            blocks.setdefault(root(rows[0]), []).append(c)
-        return list(blocks.values())
+        of the blocks' optima (the objective is a sum over candidates). Blocks come
+        in the order of their first candidate, each in candidate order."""
+        if not len(self):
+            return []
+        padded = self.padded()
+        present = padded[:, 1:] >= 0
+        leads = padded[:, 0]
+        pairs = np.unique(np.repeat(leads[:, None], padded.shape[1] - 1, axis=1)[present] * n + padded[:, 1:][present])
+        villages = UnionFind(range(n))
+        for code in pairs.tolist():
+            villages.union(code // n, code % n)
+        root = np.array([villages[row] for row in range(n)], dtype=np.int64)
+        _, first, block_of = np.unique(root[leads], return_index=True, return_inverse=True)
+        order = np.argsort(block_of, kind="stable")
+        parts = np.split(order, np.cumsum(np.bincount(block_of))[:-1])
+        return [parts[k].tolist() for k in np.argsort(first)]
 
     def containing(self, n: int) -> list[list[int]]:
-        """For each of ``n`` rows, the candidates it is in (computed once; do not
-        change the lists)."""
+        """For each of ``n`` rows, the candidates it is in, in candidate order
+        (computed once; do not change the lists)."""
         cached = self.__dict__.setdefault("_containing", {})
         if n not in cached:
-            index: list[list[int]] = [[] for _ in range(n)]
-            for candidate, rows in enumerate(self.groups):
-                for row in rows:
-                    index[row].append(candidate)
-            cached[n] = index
+            padded = self.padded()
+            present = padded >= 0
+            rows, candidate = padded[present], np.nonzero(present)[0]
+            order = np.argsort(rows, kind="stable")
+            cuts = np.cumsum(np.bincount(rows, minlength=n))[:-1]
+            cached[n] = [part.tolist() for part in np.split(candidate[order], cuts)] if len(rows) else [[] for _ in range(n)]
         return cached[n]
 
     def keys(self, ids: tuple[str, ...]) -> list[tuple[str, frozenset[str]]]:
@@ -99,10 +116,16 @@ class Candidates:
 
 def padded_rows(groups, width: int) -> np.ndarray:
     """Groups of rows as one array, each padded with -1 to ``width``, so that sums
-    over members are computed for all groups at once."""
+    over members are computed for all groups at once.
+
+    Examples
+    --------
+    >>> padded_rows([(3, 1), (0, 1, 2)], 3).tolist()
+    [[3, 1, -1], [0, 1, 2]]
+    """
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
     padded = np.full((len(groups), width), -1, dtype=np.int64)
-    for c, rows in enumerate(groups):
-        padded[c, :len(rows)] = rows
+    padded[np.arange(width) < sizes[:, None]] = np.fromiter(chain.from_iterable(groups), dtype=np.int64, count=int(sizes.sum()))
     return padded
 
 

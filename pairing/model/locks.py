@@ -149,6 +149,8 @@ def lock_constraints(instance: Instance, candidates: Candidates, locks: Locks) -
     >>> [(c.lock, c.forbidden, c.required) for c in lock_constraints(instance, candidates, Locks(leads=["d"], apart=[("a", "b")]))]
     [('leads d', (), (1,)), ('apart a, b', (0,), None)]
     """
+    if not locks:
+        return []
     containing = candidates.containing(instance.n)
     lead = np.fromiter((rows[0] for rows in candidates.groups), dtype=np.int64, count=len(candidates))
 
