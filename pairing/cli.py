@@ -26,6 +26,8 @@ from pathlib import Path
 FORMATS = ("csv", "json", "gpkg", "xlsx", "html", "png")
 #: At most this many problems of one input are printed; a count stands for the rest.
 PROBLEMS_SHOWN = 20
+#: Seconds kept at the end of a command's time for the summary and the move of the files into place.
+FINISHING_SECONDS = 0.5
 #: Seconds the files may take once a stop ended the search: the quick ones are
 #: written, a slow one (a large map) is skipped and said to be.
 WRITING_AFTER_A_STOP = 0.5
@@ -176,7 +178,7 @@ class Command:
         stop (``stopped``), no more than :data:`WRITING_AFTER_A_STOP` from now."""
         from .deadline import Deadline
 
-        at = self.started + (self.time_limit or 1e9)
+        at = self.started + (self.time_limit or 1e9) - FINISHING_SECONDS
         if stopped:
             at = min(at, time.perf_counter() + WRITING_AFTER_A_STOP)
         return Deadline(at, self.stops.event)

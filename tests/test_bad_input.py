@@ -243,3 +243,28 @@ def test_every_bad_row_of_an_instance_is_listed():
         Instance(table, nx.Graph())
     assert [(problem.row, problem.column) for problem in caught.value.problems()] == [
         ("village a", "village_id"), ("village a", "population"), ("village c", "population"), ("village a", "strength")]
+
+
+def test_the_command_prints_every_problem_capped_with_a_count(tmp_path, capsys):
+    from pairing.cli import main
+
+    rows = "".join(f"v{k},T,{-k},1,{1000 * k},0\n" for k in range(25))
+    table = tmp_path / "villages.csv"
+    table.write_text("village_id,township,population,strength,x,y\n" + rows, encoding="utf-8")
+    assert main(["check", str(table)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 21 and all("villages.csv" in line for line in lines[:20])
+    assert lines[-1] == "pairing: ... and 5 more problems"
+
+
+def test_a_lock_naming_an_unknown_village_names_the_config_file(tmp_path, capsys):
+    from pairing.cli import main
+
+    table = tmp_path / "villages.csv"
+    table.write_text("village_id,township,population,strength,x,y\na,T,500,3,0,0\nb,T,400,2,1000,0\nc,T,300,1,0,1000\n",
+                     encoding="utf-8")
+    config = tmp_path / "locks.toml"
+    config.write_text('[locks]\nleads = ["nowhere"]\n', encoding="utf-8")
+    assert main(["check", str(table), "--config", str(config)]) == 2
+    error = capsys.readouterr().err
+    assert "locks.toml" in error and "nowhere" in error and error.count("\n") == 1
