@@ -53,12 +53,13 @@ def run_case(case: Case, time_limit: float | None, workers: int) -> dict:
     """Build, solve and check one case in this process; the figures as a dict."""
     import pairing
     from pairing.model.candidates import enumerate_candidates
-    from pairing.model.packing import greedy_selection, lp_bound
+    from pairing.model.greedy import greedy_selection
+    from pairing.model.bounds import lp_bound
 
     with tempfile.TemporaryDirectory() as folder:
         path = ROOT / case.source
         if case.source.startswith("generate:"):
-            from pairing.io import write_villages
+            from pairing.files import write_villages
             from pairing.synth import synthetic_county
 
             villages, townships, seed = map(int, case.source.split(":")[1:])

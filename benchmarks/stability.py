@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "stability.json"))
     args = parser.parse_args(argv)
-    from pairing.io import write_text
+    from pairing.files import write_text
 
     record = run(args.seeds, args.time_limit, args.workers)
     write_text(args.out, json.dumps(record, ensure_ascii=False, indent=2) + "\n")

@@ -8,29 +8,35 @@ The Python API in a few lines::
     assert pairing.check(plan) == []
 
 The names below are imported when first used, so that ``import pairing`` (and
-the command line's start) stays quick.
+the command line's start) stays quick; the first also brings the notebook
+displays of :mod:`pairing.report.display`.
 """
 
 import sys
 import types
-from importlib import import_module, metadata
+from importlib import import_module
+
+from .version import VERSION
 
 #: Public name -> the module that defines it.
 _EXPORTS = {
     "Violation": "check", "check": "check", "Config": "config", "diagnose": "diagnose", "InputError": "errors",
-    "Instance": "instance", "read_plan": "io", "read_villages": "io", "write_plan": "io", "Group": "plan", "Objective": "plan",
-    "Plan": "plan", "diff": "compare", "Revision": "explore", "alternatives": "explore", "compare_plans": "explore",
-    "frontier": "explore", "resolve": "explore", "Locks": "rules", "ObjectiveWeights": "rules", "Rules": "rules",
-    "SolverParams": "rules", "solve": "solve",
+    "Instance": "instance", "read_villages": "read", "read_plan": "read_plan", "write_plan": "write", "Group": "plan",
+    "Objective": "plan", "Plan": "plan", "diff": "diff", "Revision": "resolve", "alternatives": "alternatives",
+    "compare_plans": "alternatives", "frontier": "frontier", "resolve": "resolve", "Locks": "locks", "ObjectiveWeights": "rules",
+    "Rules": "rules", "SolverParams": "rules", "solve": "solve",
 }
 
 __all__ = sorted(_EXPORTS)
-__version__ = metadata.version("pairing")
+__version__ = VERSION
 
 
 def __getattr__(name: str):
     if name not in _EXPORTS:
         raise AttributeError(f"module 'pairing' has no attribute {name!r}")
+    # The notebook displays (plan.plot(), the plan's table in Jupyter) come with the
+    # first public name: pairing.report.display attaches them.
+    import_module(".report.display", __name__)
     value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     globals()[name] = value
     return value

@@ -14,7 +14,8 @@ import networkx as nx
 
 from .instance import Instance
 from .plan import Group, Plan
-from .rules import Locks, Rules
+from .locks import Locks
+from .rules import Rules
 
 
 @dataclass(frozen=True)
@@ -151,11 +152,7 @@ def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = No
 
     Examples
     --------
-    >>> import networkx as nx, pandas as pd
-    >>> from pairing import Group, Instance, Plan, Rules
-    >>> table = pd.DataFrame({"village_id": list("abc"), "name": list("abc"), "township": "T",
-    ...     "population": [500, 400, 300], "strength": [3.0, 2, 1], "weak": [False, True, True]})
-    >>> instance = Instance(table, nx.path_graph(list("abc")))
+    >>> instance = path_county([500, 400, 300], weak=[False, True, True])
     >>> check(Plan(instance, Rules(), (Group("G1", ("a",), ("b", "c")),)))
     []
     >>> [v.rule for v in check(Plan(instance, Rules(), (Group("G1", ("b",), ("a", "c")),)))]

@@ -17,8 +17,9 @@ from typing import Any, Literal
 import pyproj
 
 from .errors import CONFIG_SECTIONS, InputError, Problems
-from .rules import (Locks, ObjectiveWeights, Rules, SolverParams, check_choice, check_number, check_section, check_table, check_text,
-                    known_keys, toml_text, validate_fields)
+from .locks import Locks
+from .fields import check_choice, check_number, check_section, check_table, check_text, known_keys, toml_text, validate_fields
+from .rules import ObjectiveWeights, Rules, SolverParams
 
 #: Canonical columns, and the extra inputs ``[columns]`` may map.
 CANONICAL_COLUMNS = ("village_id", "name", "township", "population", "strength", "weak", "lead_eligible", "industry")

@@ -3,6 +3,7 @@ solve, and why a village can be in no group at all."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 import networkx as nx
@@ -11,7 +12,8 @@ import numpy as np
 from .instance import Instance
 from .plan import Plan
 from .model.candidates import Candidates, enumerate_candidates, may_be_grouped, may_lead, reachable_neighbours
-from .rules import Locks, Rules
+from .locks import Locks
+from .rules import Rules
 
 
 def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | None = None,
@@ -34,10 +36,8 @@ def no_group_reasons(instance: Instance, rules: Rules, candidates: Candidates | 
 
     Examples
     --------
-    >>> import networkx as nx, pandas as pd
-    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
-    ...     "population": [500, 400, 300, 2500], "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
-    >>> no_group_reasons(Instance(table, nx.Graph([("a", "b"), ("b", "c")])), Rules())
+    >>> county = path_county([500, 400, 300, 2500], [4.0, 1, 2, 3], [False, True, True, False], edges=[("a", "b"), ("b", "c")])
+    >>> no_group_reasons(county, Rules())
     {'d': 'population 2,500 exceeds the ceiling 2,000 alone'}
     """
     candidates = enumerate_candidates(instance, rules, locks) if candidates is None else candidates
@@ -119,11 +119,7 @@ def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None) -> dict[
 
     Examples
     --------
-    >>> import networkx as nx, pandas as pd
-    >>> from pairing import Group, Plan, Rules
-    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
-    ...     "population": [500, 400, 300, 2500], "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
-    >>> instance = Instance(table, nx.Graph([("a", "b"), ("b", "c"), ("c", "d")]))
+    >>> instance = path_county([500, 400, 300, 2500], [4.0, 1, 2, 3], [False, True, True, False])
     >>> ungrouped_reasons(Plan(instance, Rules(), ()))["d"]
     'no_feasible_group: population 2,500 exceeds the ceiling 2,000 alone'
     >>> ungrouped_reasons(Plan(instance, Rules(), ()))["a"]
@@ -143,6 +139,23 @@ def ungrouped_reasons(plan: Plan, candidates: Candidates | None = None) -> dict[
         else:
             reasons[village] = "not_chosen: it fits a valid group, but the plan groups its neighbours otherwise"
     return reasons
+
+
+def with_reasons(plan: Plan) -> Plan:
+    """The plan with a reason for every ungrouped village (computed by
+    :func:`ungrouped_reasons` when the plan lacks some, as a plan read from a
+    file does).
+
+    Examples
+    --------
+    >>> county = path_county(villages=6)
+    >>> with_reasons(Plan(county, Rules(), (Group("G001", ("a",), ("b", "c")),))).reasons["d"]
+    'not_chosen: it fits a valid group, but the plan groups its neighbours otherwise'
+    """
+    grouped = {village for group in plan.groups for village in group.villages}
+    if all(village in plan.reasons for village in plan.instance.ids if village not in grouped):
+        return plan
+    return replace(plan, reasons={**ungrouped_reasons(plan), **plan.reasons})
 
 
 def diagnose(instance: Instance, rules: Rules, locks: Locks | None = None) -> dict:

@@ -10,7 +10,8 @@ import pandas as pd
 
 from .errors import InputError
 from .instance import Instance
-from .rules import Locks, Rules
+from .locks import Locks
+from .rules import Rules
 
 Status = Literal["OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN"]
 ROLES = ("lead", "member", "none")
@@ -198,95 +199,6 @@ class Plan:
             "distance": objective.distance,
             "distance_unit": self.instance.distance_unit(),
         }
-
-    # -- in a notebook ---------------------------------------------------------
-    def to_geodataframe(self):
-        """One row per village with the plan's columns (``group_id, role, lead_id,
-        lead_name, reason``) and every input attribute, as a GeoDataFrame in the
-        instance's metric CRS (no geometry column when the input had none): what
-        ``plan.gpkg`` holds in its ``villages`` layer.
-
-        Examples
-        --------
-        >>> import networkx as nx, geopandas as gpd
-        >>> from shapely import box
-        >>> table = pd.DataFrame({"village_id": list("abc"), "name": list("abc"), "township": "T",
-        ...     "population": [500, 400, 300], "strength": [3.0, 2, 1], "weak": [False, True, True]})
-        >>> shapes = gpd.GeoSeries([box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:32650")
-        >>> plan = Plan(Instance(table, nx.path_graph(list("abc")), geometry=shapes), Rules(), (Group("G001", ("a",), ("b", "c")),))
-        >>> plan.to_geodataframe()[["village_id", "group_id", "role"]].values.tolist()
-        [['a', 'G001', 'lead'], ['b', 'G001', 'member'], ['c', 'G001', 'member']]
-        """
-        import geopandas as gpd
-
-        from .report import village_table, with_reasons
-
-        table = village_table(with_reasons(self))
-        geometry = self.instance.geometry
-        if geometry is None:
-            return gpd.GeoDataFrame(table)
-        return gpd.GeoDataFrame(table, geometry=list(geometry.to_numpy()), crs=geometry.crs)
-
-    def plot(self, ax=None, *, names: bool = False):
-        """Draw the plan with matplotlib: groups coloured (neighbouring groups
-        differ) and outlined, leads as black dots, ungrouped weak villages hatched
-        red. Returns the Axes.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure when not given.
-        names : bool
-            Label every village (readable on small counties only).
-
-        Examples
-        --------
-        >>> import networkx as nx, geopandas as gpd
-        >>> from shapely import box
-        >>> table = pd.DataFrame({"village_id": list("abc"), "name": list("abc"), "township": "T",
-        ...     "population": [500, 400, 300], "strength": [3.0, 2, 1], "weak": [False, True, True]})
-        >>> shapes = gpd.GeoSeries([box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:32650")
-        >>> plan = Plan(Instance(table, nx.path_graph(list("abc")), geometry=shapes), Rules(), (Group("G001", ("a",), ("b", "c")),))
-        >>> ax = plan.plot()
-        >>> len(ax.collections) > 0
-        True
-        """
-        from .report import draw_map, map_layers, short_name
-
-        layers = map_layers(self)
-        if layers is None:
-            raise InputError("no map: the input has no geometry", fix="give polygons or coordinates to draw a map")
-        if ax is None:
-            import matplotlib.pyplot as plt
-
-            _, ax = plt.subplots(figsize=(9, 9))
-        labels = [short_name(name) for name in self.instance.villages["name"]] if names else None
-        draw_map(ax, layers, names=labels, member_size=6 if names else None, lead_size=6 if names else None)
-        metrics = self.metrics()
-        ax.set_title(f"{len(self.groups)} groups, {metrics['villages_grouped']}/{metrics['villages']} villages, "
-                     f"{metrics['weak_grouped']}/{metrics['weak']} weak grouped ({self.status})")
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        return ax
-
-    def _repr_html_(self) -> str:
-        """The plan in Jupyter: its status and metrics as a table."""
-        import html
-
-        from .report import html_table
-
-        metrics = self.metrics()
-        rows = [("status", self.status + ("" if self.gap in (None, 0, 0.0) else f" (gap {self.gap:.2%})")),
-                ("groups", f"{metrics['groups']:,}"),
-                ("villages grouped", f"{metrics['villages_grouped']:,} / {metrics['villages']:,}"),
-                ("weak villages grouped", f"{metrics['weak_grouped']:,} / {metrics['weak']:,}"),
-                ("people grouped", f"{metrics['population_grouped']:,} / {metrics['population']:,}"),
-                ("distance", f"{metrics['distance']:,} {metrics['distance_unit']}"),
-                ("solve", f"{self.solve_seconds:.1f} s, seed {self.seed}, {self.workers} workers")]
-        if self.conflicts:
-            rows.append(("conflicting locks", "; ".join(self.conflicts)))
-        source = html.escape(self.instance.source or "plan")
-        return f"<p><b>pairing plan</b> of {source}</p>" + html_table(pd.DataFrame(rows, columns=["", "value"]))
 
     def summary(self) -> dict:
         """Everything ``summary.json`` holds: the solve's account and the metrics."""

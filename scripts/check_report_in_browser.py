@@ -31,7 +31,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pairing.report import GROUP_COLOURS  # noqa: E402  (the colours the map must show)
+from pairing.report.layers import GROUP_COLOURS
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND", "--hide-scrollbars"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pairing import Plan, read_villages, solve
-from pairing.io import write_villages
+from pairing.files import write_villages
 from pairing.synth import synthetic_county
 
 #: Real Anqiu names given to the first villages, so that every format must carry them.

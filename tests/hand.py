@@ -33,3 +33,22 @@ def hand_instance(edges, population, strength, weak, *, eligible=None, township=
 def as_sets(plan) -> set[tuple[str, frozenset]]:
     """A plan's groups as (lead, all villages) pairs, independent of group ids."""
     return {(group.lead, frozenset(group.villages)) for group in plan.groups}
+
+
+def random_county(seed: int, villages: int, population: tuple[int, int], weak_below: float = 0.4, *, rewire: float = 0.4,
+                  **options) -> Instance:
+    """A county of ``villages`` on a random connected small-world graph, with
+    random populations in ``population`` and strengths, the weakest below
+    ``weak_below`` weak; ``options`` as for :func:`hand_instance` (``township``
+    may be a function of the village's position)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    graph = nx.connected_watts_strogatz_graph(villages, 4, rewire, seed=seed)
+    ids = [f"v{i}" for i in range(villages)]
+    people = {v: int(rng.integers(*population)) for v in ids}
+    strength = {v: float(rng.random()) for v in ids}
+    if callable(options.get("township")):
+        options["township"] = {v: options["township"](i) for i, v in enumerate(ids)}
+    return hand_instance([(ids[a], ids[b]) for a, b in graph.edges], people, strength, {v for v in ids if strength[v] < weak_below},
+                         **options)

@@ -16,7 +16,7 @@ from shapely import Polygon
 from pairing import Config, InputError, Locks, SolverParams, read_villages
 from pairing.graph import far_from_the_rest
 from pairing.instance import Instance
-from pairing.io import write_villages
+from pairing.files import write_villages
 from pairing.synth import synthetic_county
 
 HEADER = "village_id,township,population,strength,x,y\n"

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from hand import hand_instance
+from hand import random_county
 from pairing import Group, Plan, Rules, check
 from pairing.model.candidates import connected_sets, enumerate_candidates
 
@@ -26,13 +26,8 @@ def test_connected_sets_lists_each_connected_set_once(seed):
 @pytest.mark.parametrize("contiguity", ["connected", "star"])
 @pytest.mark.parametrize("seed", range(6))
 def test_candidates_are_exactly_the_groups_the_checker_accepts(seed, contiguity):
-    rng = np.random.default_rng(seed)
-    graph = nx.connected_watts_strogatz_graph(10, 4, 0.4, seed=seed)
-    ids = [f"v{i}" for i in range(10)]
-    strength = {v: float(rng.random()) for v in ids}
-    instance = hand_instance([(ids[a], ids[b]) for a, b in graph.edges], {v: int(rng.integers(150, 700)) for v in ids},
-                             strength, {v for v in ids if strength[v] < 0.4},
-                             township={v: "T1" if i < 6 else "T2" for i, v in enumerate(ids)})
+    instance = random_county(seed, 10, (150, 700), township=lambda i: "T1" if i < 6 else "T2")
+    ids, strength = list(instance.ids), dict(zip(instance.ids, instance.strength))
     rules = Rules(contiguity=contiguity, lead_top_share=0.5)
     found = {frozenset(instance.ids[r] for r in rows) for rows in enumerate_candidates(instance, rules).groups}
     accepted = set()
@@ -51,11 +46,7 @@ def test_the_reasons_search_agrees_with_enumerating_every_group(seed, contiguity
     from pairing.diagnose import _fits_a_group_ignoring_leads
     from pairing.model.candidates import reachable_neighbours
 
-    rng = np.random.default_rng(seed)
-    graph = nx.connected_watts_strogatz_graph(12, 4, 0.4, seed=seed)
-    ids = [f"v{i}" for i in range(12)]
-    instance = hand_instance([(ids[a], ids[b]) for a, b in graph.edges], {v: int(rng.integers(100, 900)) for v in ids},
-                             {v: float(rng.random()) for v in ids}, set(ids[:4]))
+    instance = random_county(seed, 12, (100, 900))
     rules = Rules(contiguity=contiguity)
     covered = {row for rows in enumerate_candidates(instance, rules, require_lead=False).groups for row in rows}
     neighbours = reachable_neighbours(instance, rules)

@@ -9,8 +9,8 @@ from county import solve_county, write_county
 
 from pairing import Group, Instance, Plan, Rules
 from pairing.cli import main
-from pairing.compare import diff
-from pairing.io import write_plan
+from pairing.diff import diff
+from pairing.write import write_plan
 
 IDS = list("abcdefghijklmnopqrstuvwx")
 INSTANCE = Instance(pd.DataFrame({"village_id": IDS, "name": [f"{v}村" for v in IDS], "township": "T", "population": 400,

@@ -21,7 +21,7 @@ import pytest
 from hand import as_sets, hand_instance
 from pairing import Config, Group, InputError, ObjectiveWeights, Plan, Rules, alternatives, check, compare_plans, frontier, resolve
 from pairing.cli import main
-from pairing.explore import differing_villages
+from pairing.assignment import differing_villages
 
 PATH = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")]
 RING = [(f"r{k}", f"r{k % 6 + 1}") for k in range(1, 7)]

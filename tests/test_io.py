@@ -13,7 +13,12 @@ from shapely import Polygon
 
 from pairing.config import Config
 from pairing.errors import InputError
-from pairing.io import atomic_path, read_edges, read_plan, read_table, read_villages, write_plan, write_villages
+from pairing.files import atomic_path, write_villages
+from pairing.id_pairs import read_edges
+from pairing.read_plan import read_plan
+from pairing.table_files import read_table
+from pairing.read import read_villages
+from pairing.write import write_plan
 from pairing.plan import Group, Plan
 from pairing.rules import Rules
 

@@ -11,7 +11,7 @@ import pytest
 
 from hand import as_sets, hand_instance
 from pairing import Config, InputError, Rules, check, solve
-from pairing.rules import Locks
+from pairing.locks import Locks
 
 PATH = [("a", "b"), ("b", "c"), ("c", "d"), ("d", "e"), ("e", "f")]
 X = dict(a=0, b=1000, c=2000, d=3000, e=4000, f=4500)

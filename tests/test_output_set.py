@@ -52,9 +52,9 @@ def test_a_full_disk_writes_nothing_and_says_so(county, tmp_path, capsys, monkey
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    import pairing.io
+    import pairing.write
 
-    monkeypatch.setitem(pairing.io._WRITERS, "xlsx", full)
+    monkeypatch.setitem(pairing.write._WRITERS, "xlsx", full)
     assert main(["solve", str(county), "--out", str(out), "--time-limit", "20", "--format", "csv,json,xlsx", "--seed", "3"]) == 2
     captured = capsys.readouterr()
     assert "No space left on device" in captured.err and "nothing was written" in captured.err

@@ -14,8 +14,9 @@ from county import BROKEN_PLAN, BROKEN_RULES, CHINESE_NAMES, solve_county, write
 from pairing import check, read_villages
 from pairing.cli import main
 from pairing.errors import InputError
-from pairing.io import PLAN_FILES, read_plan, write_plan
-from pairing.report import MapFontWarning
+from pairing.write import PLAN_FILES, write_plan
+from pairing.read_plan import read_plan
+from pairing.report.fonts import MapFontWarning
 
 ALL_FILES = sorted(PLAN_FILES.values())
 

@@ -11,10 +11,16 @@ from pathlib import Path
 import pytest
 from county import CHINESE_NAMES, solve_county, write_county
 
-import pairing.report as report
+import pairing.report.png as report_png
 from pairing import Group, Plan, Rules, read_villages
-from pairing.io import write_villages
-from pairing.report import LABELS, MapFontWarning, group_colours, header_names, map_png, map_svg, report_html, with_reasons
+from pairing.files import write_villages
+from pairing.labels import COLUMN_KEYS, LABELS, header_names
+from pairing.report.fonts import MapFontWarning
+from pairing.report.layers import group_colours
+from pairing.report.png import map_png
+from pairing.report.svg import map_svg
+from pairing.report.html import report_html
+from pairing.diagnose import with_reasons
 from pairing.synth import synthetic_county
 
 INSTANCES = Path(__file__).resolve().parents[1] / "instances"
@@ -83,9 +89,9 @@ def test_points_are_drawn_as_dots_with_links_to_their_lead(tmp_path):
 
 
 def test_without_a_chinese_font_names_become_ids_with_a_warning(plan, monkeypatch):
-    latin_only = report._font_files()[-1:]
+    latin_only = report_png.font_files()[-1:]
     assert "DejaVu" in latin_only[0]
-    monkeypatch.setattr(report, "_font_files", lambda: latin_only)
+    monkeypatch.setattr(report_png, "font_files", lambda: latin_only)
     with pytest.warns(MapFontWarning, match=f"no available font can draw {plan.instance.n} village names"):
         image = map_png(plan, "zh")
     assert image[:4] == b"\x89PNG"
@@ -114,5 +120,5 @@ def test_every_label_has_both_languages_with_the_same_fields():
         assert english and chinese, key
         assert {f[1] for f in fields.parse(english) if f[1]} == {f[1] for f in fields.parse(chinese) if f[1]}, key
     headers = header_names()
-    for key in report.COLUMN_KEYS:
+    for key in COLUMN_KEYS:
         assert headers[key] == headers[LABELS[key][0].lower()] == headers[LABELS[key][1].lower()] == key

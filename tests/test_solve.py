@@ -7,9 +7,10 @@ from hypothesis import given, settings, strategies as st
 
 from hand import as_sets, hand_instance
 from pairing import Rules, check, solve
-from pairing.model import packing
+from pairing.model import merged as packing
 from pairing.model.candidates import Candidates, enumerate_candidates
-from pairing.model.packing import MergedLevels, StageResult
+from pairing.model.merged import MergedLevels
+from pairing.model.packing import StageResult
 
 
 def test_path_splits_into_two_groups_one_per_strong_end():
@@ -177,7 +178,7 @@ def test_a_failure_inside_cp_sat_is_raised_as_a_solver_error():
     import pytest
     from ortools.sat.python import cp_model
 
-    from pairing.model.packing import SolverError, run_solver
+    from pairing.model.cpsat import SolverError, run_solver
 
     class Failing:
         def solve(self, model):

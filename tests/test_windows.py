@@ -7,7 +7,8 @@ from pairing import Instance, Rules
 from pairing.graph import polygon_adjacency
 from pairing.model.candidates import enumerate_candidates
 from pairing.deadline import Deadline
-from pairing.model.packing import cp_sat_solver, greedy_selection
+from pairing.model.cpsat import cp_sat_solver
+from pairing.model.greedy import greedy_selection
 from pairing.model.windows import improve_in_windows
 from pairing.rules import SolverParams
 from pairing.synth import synthetic_county

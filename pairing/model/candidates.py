@@ -18,7 +18,8 @@ from networkx.utils import UnionFind
 
 from ..deadline import Deadline
 from ..instance import Instance
-from ..rules import Locks, Rules
+from ..locks import Locks
+from ..rules import Rules
 
 #: Long loops here check their deadline every this many candidates.
 CHECK_EVERY = 20_000
@@ -197,7 +198,7 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
         ``exclude`` keeps villages out of every candidate; ``not_lead`` stops a
         village leading; ``leads`` and ``pin`` let a village lead even when it is
         not among the strongest ``lead_top_share``. (The other locks are
-        constraints of the model, see :mod:`pairing.model.locks`.)
+        constraints of the model, see :mod:`pairing.model.constraints`.)
     require_lead : bool
         If False, skip the lead rules: every group of the right size, population
         and contiguity, whoever leads it.
@@ -211,11 +212,7 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
 
     Examples
     --------
-    >>> import networkx as nx, pandas as pd
-    >>> from pairing import Instance, Rules
-    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
-    ...     "population": [400] * 4, "strength": [4.0, 1, 2, 3], "weak": [False, True, True, False]})
-    >>> instance = Instance(table, nx.path_graph(list("abcd")))
+    >>> instance = path_county(strength=[4.0, 1, 2, 3], weak=[False, True, True, False])
     >>> enumerate_candidates(instance, Rules(group_size=(3, 3), group_population=(1000, 2000))).groups
     ((0, 1, 2), (3, 1, 2))
     """

@@ -8,10 +8,11 @@ from ortools.sat.python import cp_model
 
 from ..deadline import Deadline
 from ..instance import Instance
-from ..rules import Locks, Rules
+from ..locks import Locks
+from ..rules import Rules
 from .candidates import Candidates
-from .locks import LockConstraint
-from .packing import run_solver
+from .constraints import LockConstraint
+from .cpsat import run_solver
 
 #: Longest search for a set of conflicting locks.
 EXPLAIN_SECONDS = 10.0

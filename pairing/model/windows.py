@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 
 from ..deadline import Deadline
 from .candidates import Candidates
-from .locks import RequiredLocks
+from .constraints import RequiredLocks
 from .packing import PackingModel
 
 #: Longest search in one window.

@@ -9,12 +9,11 @@ same lead, else most of the same villages.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 from .check import check
+from .labels import label
 from .plan import Group, Plan
-from .report import html_page, html_table, label
 
 #: Two unmatched groups are "the same group, changed" when they share at least
 #: this share of their villages (intersection over union).
@@ -71,86 +70,51 @@ class PlanDiff:
 
     def to_text(self, lang: str = "en") -> str:
         """The diff as plain text, for the terminal."""
-        lines = [self._counts(lang)]
+        lines = [self.counts(lang)]
         if not self:
             lines.append(label("diff:same", lang))
         for change in self.changed:
-            lines.append(f"  {label('diff:changed', lang)} {self._ids(change.old_id, change.new_id)}: {self._lead_change(change)}"
-                         + (f"; {label('diff:joined', lang)} {self._named(change.joined)}" if change.joined else "")
-                         + (f"; {label('diff:left', lang)} {self._named(change.left)}" if change.left else ""))
+            lines.append(f"  {label('diff:changed', lang)} {self.group_ids(change.old_id, change.new_id)}: {self.lead_change(change)}"
+                         + (f"; {label('diff:joined', lang)} {self.named(change.joined)}" if change.joined else "")
+                         + (f"; {label('diff:left', lang)} {self.named(change.left)}" if change.left else ""))
         for kind, groups in (("diff:dissolved", self.dissolved), ("diff:created", self.created)):
             for group in groups:
-                lines.append(f"  {label(kind, lang)} {group.group_id}: {label('lead_name', lang)} {self._named(group.leads)}; "
-                             f"{label('members', lang)} {self._named(group.members)}")
+                lines.append(f"  {label(kind, lang)} {group.group_id}: {label('lead_name', lang)} {self.named(group.leads)}; "
+                             f"{label('members', lang)} {self.named(group.members)}")
         if self.villages:
             lines.append(label("diff:villages", lang, count=len(self.villages)))
-            lines += [f"  {change.village_id} {change.name}: {self._place(change.old_group, change.old_role, lang)} -> "
-                      f"{self._place(change.new_group, change.new_role, lang)}" for change in self.villages]
+            lines += [f"  {change.village_id} {change.name}: {self.place(change.old_group, change.old_role, lang)} -> "
+                      f"{self.place(change.new_group, change.new_role, lang)}" for change in self.villages]
         if self.metrics is None:
             lines.append(label("diff:no_metrics", lang))
         else:
             lines.append(f"{label('diff:metrics', lang)}:")
-            rows = self._metric_rows(lang)
+            rows = self.metric_rows(lang)
             width = max(len(row[0]) for row in rows)
             lines += [f"  {name:<{width}}  {old:>12}  {new:>12}  {change:>10}" for name, old, new, change in rows]
         return "\n".join(lines)
 
-    def to_html(self, lang: str = "en", title: str = "") -> str:
-        """The diff as a self-contained HTML page (no external resource)."""
-        import pandas as pd
-
-        heading = label("diff_title", lang) + (f": {title}" if title else "")
-        parts = [f"<h1>{html.escape(heading)}</h1>", f"<p>{html.escape(self._counts(lang))}</p>"]
-        if not self:
-            parts.append(f"<p>{html.escape(label('diff:same', lang))}</p>")
-        if self.metrics is not None:
-            parts.append(f"<h2>{html.escape(label('diff:metrics', lang))}</h2>")
-            columns = ["", label("diff:old", lang), label("diff:new", lang), label("diff:change", lang)]
-            parts.append(html_table(pd.DataFrame(self._metric_rows(lang), columns=columns), numbers=columns[1:]))
-        else:
-            parts.append(f'<p class="note">{html.escape(label("diff:no_metrics", lang))}</p>')
-        if self.changed:
-            rows = [(self._ids(c.old_id, c.new_id), self._lead_change(c), self._named(c.joined), self._named(c.left)) for c in self.changed]
-            parts.append(f"<h2>{html.escape(label('diff:changed', lang))} ({len(rows)})</h2>")
-            parts.append(html_table(pd.DataFrame(rows, columns=[label("group_id", lang), label("lead_name", lang),
-                                                                label("diff:joined", lang), label("diff:left", lang)])))
-        for kind, groups in (("diff:dissolved", self.dissolved), ("diff:created", self.created)):
-            if groups:
-                rows = [(group.group_id, self._named(group.leads), self._named(group.members)) for group in groups]
-                parts.append(f"<h2>{html.escape(label(kind, lang))} ({len(rows)})</h2>")
-                parts.append(html_table(pd.DataFrame(rows, columns=[label("group_id", lang), label("lead_name", lang), label("members", lang)])))
-        if self.villages:
-            rows = [(c.village_id, c.name, self._place(c.old_group, c.old_role, lang), self._place(c.new_group, c.new_role, lang))
-                    for c in self.villages]
-            parts.append(f"<h2>{html.escape(label('diff:villages', lang, count=len(rows)))}</h2>")
-            parts.append(html_table(pd.DataFrame(rows, columns=[label("village_id", lang), label("name", lang),
-                                                                label("diff:old", lang), label("diff:new", lang)])))
-        if self.kept:
-            kept = ", ".join(self._ids(old, new) for old, new in self.kept)
-            parts.append(f"<h2>{html.escape(label('diff:kept', lang))} ({len(self.kept)})</h2><p>{html.escape(kept)}</p>")
-        return html_page(heading, "\n".join(parts), lang)
-
     # -- pieces of the renderings ------------------------------------------------------
-    def _counts(self, lang: str) -> str:
+    def counts(self, lang: str) -> str:
         return label("diff:counts", lang, kept=len(self.kept), changed=len(self.changed), dissolved=len(self.dissolved), created=len(self.created))
 
-    def _named(self, villages: tuple[str, ...]) -> str:
+    def named(self, villages: tuple[str, ...]) -> str:
         return ", ".join(f"{village} {self.names.get(village, '')}".strip() for village in villages) or "-"
 
-    def _lead_change(self, change: GroupChange) -> str:
+    def lead_change(self, change: GroupChange) -> str:
         if change.old_leads == change.new_leads:
-            return self._named(change.new_leads)
-        return f"{self._named(change.old_leads)} -> {self._named(change.new_leads)}"
+            return self.named(change.new_leads)
+        return f"{self.named(change.old_leads)} -> {self.named(change.new_leads)}"
 
     @staticmethod
-    def _ids(old: str, new: str) -> str:
+    def group_ids(old: str, new: str) -> str:
         return old if old == new else f"{old} -> {new}"
 
     @staticmethod
-    def _place(group: str, role: str, lang: str) -> str:
+    def place(group: str, role: str, lang: str) -> str:
         return f"{group} {label(f'role:{role}', lang)}" if group else label(f"role:{role}", lang)
 
-    def _metric_rows(self, lang: str) -> list[tuple[str, str, str, str]]:
+    def metric_rows(self, lang: str) -> list[tuple[str, str, str, str]]:
         old, new = self.metrics
         rows = []
         for key in ("groups", "villages_grouped", "weak_grouped", "population_grouped", "distance", "violations"):
@@ -185,11 +149,7 @@ def diff(old: Plan, new: Plan, *, metrics: bool = True) -> PlanDiff:
 
     Examples
     --------
-    >>> import networkx as nx, pandas as pd
-    >>> from pairing import Group, Instance, Plan, Rules
-    >>> table = pd.DataFrame({"village_id": list("abcdefg"), "name": list("abcdefg"), "township": "T",
-    ...     "population": 400, "strength": [7.0, 6, 5, 4, 3, 2, 1], "weak": False})
-    >>> instance = Instance(table, nx.path_graph(list("abcdefg")))
+    >>> instance = path_county(villages=7)
     >>> old = Plan(instance, Rules(), (Group("G001", ("a",), ("b", "c")), Group("G002", ("d",), ("e", "f"))))
     >>> new = Plan(instance, Rules(), (Group("G001", ("a",), ("b", "c")), Group("G002", ("d",), ("e", "f", "g"))))
     >>> result = diff(old, new)

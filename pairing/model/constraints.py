@@ -23,8 +23,10 @@ from ortools.sat.python import cp_model
 
 from ..errors import InputError
 from ..instance import Instance
-from ..rules import Locks
-from .candidates import Candidates
+from ..deadline import Deadline
+from ..locks import Locks
+from ..rules import Rules
+from .candidates import Candidates, enumerate_candidates
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ class RequiredLocks:
     >>> locks = RequiredLocks.of(constraints, [7, 6, 4])
     >>> locks.required, locks.kept_by([0]), locks.kept_by([1]), locks.kept_by([0, 2])
     (((0, 2),), True, False, False)
-    >>> locks.subset([2, 1]).required
-    ((0,),)
+    >>> locks.subset([2, 1]).required, locks.within([1]).names
+    (((0,),), ())
     """
 
     names: tuple[str, ...] = ()
@@ -86,6 +88,14 @@ class RequiredLocks:
         position = {c: k for k, c in enumerate(keep)}
         return RequiredLocks(self.names, tuple(tuple(position[c] for c in required if c in position) for required in self.required))
 
+    def within(self, block: Sequence[int]) -> "RequiredLocks":
+        """The locks over an independent block of the candidates (positions
+        ``block``): those with candidates there, the others being another
+        block's (a lock's candidates share a village, so they are all in one)."""
+        kept = self.subset(block)
+        names, required = zip(*[(name, here) for name, here in zip(kept.names, kept.required) if here]) if any(kept.required) else ((), ())
+        return RequiredLocks(tuple(names), tuple(required))
+
     def kept_by(self, selection: Sequence[int]) -> bool:
         """Whether a selection (positions) holds exactly one candidate of every lock."""
         chosen = set(selection)
@@ -105,16 +115,42 @@ class RequiredLocks:
             model.add_exactly_one(chosen[c] for c in self.required[k])
 
 
-def usable_candidates(constraints: Sequence[LockConstraint], count: int) -> list[int]:
-    """The candidates (of ``count``) that no lock forbids, in order."""
-    forbidden = {c for constraint in constraints for c in constraint.forbidden}
-    return [c for c in range(count) if c not in forbidden]
+@dataclass(frozen=True)
+class LockedCandidates:
+    """A county's candidates under the planner's locks: all of them (for the
+    reasons of ungrouped villages and the explanation of conflicting locks), the
+    locks as constraints, and the ``usable`` ones no lock forbids (at
+    ``positions`` among all) with the locks that need one of them.
 
+    Examples
+    --------
+    >>> county = path_county(villages=4, strength=[4.0, 1, 2, 3])
+    >>> locked = LockedCandidates.enumerate(county, Rules(group_size=(3, 3)), Locks(apart=[("a", "b")]))
+    >>> locked.all.groups, locked.positions, locked.usable.groups
+    (((0, 1, 2), (3, 1, 2)), [1], ((3, 1, 2),))
+    """
 
-def unsatisfiable(constraints: Sequence[LockConstraint]) -> list[LockConstraint]:
-    """The locks that no usable candidate can keep."""
-    forbidden = {c for constraint in constraints for c in constraint.forbidden}
-    return [constraint for constraint in constraints if constraint.required is not None and not set(constraint.required) - forbidden]
+    all: Candidates
+    constraints: tuple[LockConstraint, ...]
+    positions: list[int]
+    usable: Candidates
+    locks: RequiredLocks
+
+    @classmethod
+    def enumerate(cls, instance: Instance, rules: Rules, locks: Locks, deadline: Deadline | None = None) -> "LockedCandidates":
+        """Every candidate the rules and the locks allow, with the locks over them."""
+        check_lock_ids(instance, locks)
+        candidates = enumerate_candidates(instance, rules, locks, deadline=deadline)
+        constraints = tuple(lock_constraints(instance, candidates, locks))
+        forbidden = {c for constraint in constraints for c in constraint.forbidden}
+        positions = [c for c in range(len(candidates)) if c not in forbidden]
+        return cls(candidates, constraints, positions, candidates.subset(positions), RequiredLocks.of(constraints, positions))
+
+    def unsatisfiable(self) -> list[LockConstraint]:
+        """The locks that no usable candidate can keep (the locks over the usable
+        candidates leave out those with none there)."""
+        kept = set(self.locks.names)
+        return [constraint for constraint in self.constraints if constraint.required is not None and constraint.lock not in kept]
 
 
 def check_lock_ids(instance: Instance, locks: Locks) -> None:
@@ -137,11 +173,7 @@ def lock_constraints(instance: Instance, candidates: Candidates, locks: Locks) -
 
     Examples
     --------
-    >>> import networkx as nx, pandas as pd
-    >>> table = pd.DataFrame({"village_id": list("abcd"), "name": list("abcd"), "township": "T",
-    ...     "population": 400, "strength": [4.0, 1, 2, 3], "weak": False})
-    >>> instance = Instance(table, nx.path_graph(list("abcd")))
-    >>> from pairing import Rules
+    >>> instance = path_county(strength=[4.0, 1, 2, 3])
     >>> from pairing.model.candidates import enumerate_candidates
     >>> candidates = enumerate_candidates(instance, Rules(group_size=(3, 3)))
     >>> candidates.groups

@@ -1,0 +1,244 @@
+"""The search of one block of candidates, in named steps: the start plan, the
+weak level, the later levels (windows, then the merged search over the whole
+block). Each step may be ended by the deadline or the caller's stop; the block
+keeps the best plan found so far, and every plan it keeps holds the locks."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .deadline import Deadline, Stopped
+from .instance import Instance
+from .model.candidates import Candidates
+from .model.constraints import RequiredLocks
+from .model.cpsat import cp_sat_solver, overridden
+from .model.greedy import greedy_selection
+from .model.merged import MergedLevels, plan_value_range
+from .model.packing import PackingModel, StageResult
+from .model.windows import improve_in_windows
+from .objective import Level
+from .rules import SolverParams
+
+log = logging.getLogger(__name__)
+
+#: Share of a large block's time its windows get before the merged search over
+#: the whole block.
+WINDOWS_SHARE = 0.4
+#: Blocks of at least this many candidates log their steps.
+LOGGED_BLOCK = 5_000
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """What every block's search reads: the county, the parameters, the usable
+    candidates (no lock forbids them) with the locks over them and the objective
+    levels, and the candidates to start from (a previous plan's groups)."""
+
+    instance: Instance
+    params: SolverParams
+    candidates: Candidates
+    locks: RequiredLocks
+    levels: tuple[Level, ...]
+    preferred: frozenset[int] = frozenset()
+
+
+@dataclass
+class BlockOutcome:
+    """What a block's search ended with: its plan (candidate positions of the
+    search space), the levels it reached, whether its plan keeps the locks, and
+    each level's trivial bound over the block."""
+
+    selection: tuple[int, ...]
+    stages: list[StageResult]
+    keeps_locks: bool
+    trivial: dict[str, int]
+
+
+class BlockSearch:
+    """The search of one block, in named steps: :meth:`start`, :meth:`weak_level`,
+    :meth:`later_levels` (each with :meth:`windows` on large blocks). ``best`` is
+    the block's best plan so far, as positions in the block's candidates."""
+
+    def __init__(self, space: SearchSpace, block: list[int], workers: int, deadline: Deadline):
+        self.space, self.block, self.workers, self.deadline = space, block, workers, deadline
+        self.instance, self.params = space.instance, space.params
+        self.candidates = space.candidates.subset(block)
+        self.locks = space.locks.within(block)
+        self.levels = [level.restricted(block) for level in space.levels]
+        self.solver = cp_sat_solver(self.params, workers)
+        self.large = len(block) >= self.params.windows_from
+        self.whole = len(block) <= self.params.windows_only_from
+        self.stages: list[StageResult] = []
+        self.best: tuple[int, ...] = ()
+        self.keeps_locks = not self.locks
+
+    def run(self) -> BlockOutcome:
+        try:
+            self.start()
+            hold = self.weak_level()
+            # A block searched by windows alone goes on to the later levels even when
+            # its weak level is not proven: windows never ungroup a weak village.
+            if hold is not None or (self.stages and not self.whole and self.keeps_locks):
+                self.later_levels(hold)
+        except Stopped:
+            pass
+        if not self.stages:
+            self.stages.append(StageResult(self.levels[0].name, "UNKNOWN", None, None, 0.0, self.best))
+        return BlockOutcome(tuple(self.block[k] for k in self.best), self.stages, self.keeps_locks, self.trivial_bounds())
+
+    def adopt(self, selection: Sequence[int], coefficients: np.ndarray | None = None) -> None:
+        """Make ``selection`` the best plan when it keeps the locks and, if the best
+        already does, is no worse under ``coefficients``."""
+        selection = tuple(sorted(selection))
+        if not self.locks.kept_by(selection):
+            return
+        if self.keeps_locks and coefficients is not None and coefficients[list(selection)].sum() < coefficients[list(self.best)].sum():
+            return
+        self.best, self.keeps_locks = selection, True
+
+    def start(self) -> None:
+        """The previous plan's groups that are still candidates (re-solving), then
+        a greedy plan that takes each lock's best candidate first."""
+        first = [k for k, c in enumerate(self.block) if c in self.space.preferred]
+        self.best = greedy_selection(self.candidates, self.instance.n, self.locks, first)
+        self.keeps_locks = self.locks.kept_by(self.best)
+
+    def weak_level(self) -> Callable[[PackingModel], None] | None:
+        """Weak villages grouped; returns how to hold the level in the full model
+        once it is proven, else None.
+
+        Only weak villages count here, so candidates that contain a smaller one
+        with the same weak villages can go (about half), unless a lock needs them.
+        The LP bound of this level is, on every connected benchmark, the number
+        of weak villages some group can cover, so the exact-cover question comes
+        first: settled in 0.2-0.9 s at 864 villages and 0.7 s at 3,000, where
+        maximising took 13-23 s at 864. Where all cannot be grouped (the star
+        rule) it is not settled, and costs an eighth of the time; the level is
+        then maximised, with CP-SAT's presolve, the one search it speeds up
+        (generated 10,000 villages, star rule, largest block: 3.8 s with, 28 s
+        without). A block too large to search whole keeps the windows' plan for
+        this level, unproven, when the question is not settled."""
+        level, n = self.levels[0], self.instance.n
+        keep = sorted(set(self.candidates.useful_for_weak(self.instance.weak, self.deadline))
+                      | {c for required in self.locks.required for c in required})
+        pruned, locks = self.candidates.subset(keep), self.locks.subset(keep)
+        position = {c: k for k, c in enumerate(keep)}
+        hint = tuple(position[c] for c in self.best if c in position)
+        started = time.perf_counter()
+        if self.large and self.keeps_locks:
+            # Generated 10,000 villages: the question is not settled in 30 s from the
+            # greedy plan; windows first bring the plan close to covering them all.
+            hint = self.windows(pruned, locks, pruned.weak, hint, share=1 / 8)
+            self.adopt(self.completed([keep[k] for k in hint]), level.coefficients)
+        coverable = sorted({row for rows in pruned.groups for row in rows if self.instance.weak[row]})
+        self.note("weak level: can all %s coverable weak villages be grouped?", f"{len(coverable):,}")
+        stage = PackingModel(pruned, n, locks, self.deadline).cover_every(
+            self.solver, level.name, coverable, hint=hint, deadline=self.deadline.sooner(self.deadline.remaining() / (8 if self.whole else 4)))
+        hold = None
+        if stage is not None:
+            hold = functools.partial(PackingModel.hold_cover, rows=coverable)
+        elif not self.whole and self.keeps_locks:
+            stage = StageResult(level.name, "FEASIBLE", int(pruned.weak[list(hint)].sum()), None, time.perf_counter() - started, hint)
+        else:
+            self.deadline.check()
+            self.note("weak level: maximising")
+            with overridden(self.solver, cp_model_presolve=True):
+                stage = PackingModel(pruned, n, locks, self.deadline).optimise(self.solver, level.name, pruned.weak, maximise=True,
+                                                                                hint=hint, deadline=self.deadline)
+            if stage.status == "OPTIMAL":
+                hold = functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True)
+        if stage.selection is not None:
+            self.adopt(self.completed([keep[k] for k in stage.selection]), level.coefficients)
+        self.stages.append(replace(stage, selection=self.best))
+        return hold
+
+    def later_levels(self, hold: Callable[[PackingModel], None] | None) -> None:
+        """The levels after weak villages grouped, merged into one objective (one
+        search instead of one per level, and nothing lost between them, see
+        :class:`MergedLevels`), each merged search held once proven. Large blocks
+        are improved window by window first; a block too large to search whole
+        keeps the windows' plan, and the trivial bounds."""
+        later = self.levels[1:]
+        for merged in MergedLevels.merge(self.candidates, self.instance.n, [(l.name, l.coefficients, l.maximise) for l in later]):
+            self.deadline.check()
+            coefficients, started = merged.coefficients, time.perf_counter()
+            windowed = self.large and self.keeps_locks and len(merged.names) == len(later)
+            if windowed:
+                self.adopt(self.windows(self.candidates, self.locks, coefficients, self.best,
+                                        share=WINDOWS_SHARE if self.whole else 1.0), coefficients)
+            # What the windows did, should nothing more be done.
+            so_far = StageResult("+".join(merged.names), "FEASIBLE", int(coefficients[list(self.best)].sum()), None,
+                                 time.perf_counter() - started, self.best)
+            if not self.whole:
+                self.stages.extend(merged.split(so_far, self.best))
+                return
+            try:
+                if "full_model" not in self.__dict__:
+                    self.note("building the model of %s candidates", f"{len(self.candidates):,}")
+                full = self.full_model
+            except Stopped:
+                if windowed:
+                    self.stages.extend(merged.split(so_far, self.best))
+                raise
+            if hold is not None:
+                hold(full)
+                hold = None
+            # Building the full model takes seconds at 3,000 villages: the time left is read after it.
+            self.note("searching %s", "+".join(merged.names))
+            stage = full.optimise(self.solver, "+".join(merged.names), coefficients, maximise=True, hint=self.best,
+                                  deadline=self.deadline)
+            if stage.selection is not None:
+                self.adopt(stage.selection, coefficients)
+            split = merged.split(stage, self.best)
+            self.stages.extend(split)
+            if len(split) < len(merged.names) or split[-1].status != "OPTIMAL":
+                return
+            full.hold(coefficients, stage.value, maximise=True)
+
+    @functools.cached_property
+    def full_model(self) -> PackingModel:
+        """The block's whole model with its locks, built when a search first needs
+        it: at 10,000 villages it and the weak level's own model would not both
+        fit in 2 GB."""
+        return PackingModel(self.candidates, self.instance.n, self.locks, self.deadline)
+
+    def note(self, message: str, *values) -> None:
+        """Log a step of this block (large blocks only: a county has hundreds of small ones)."""
+        if len(self.block) >= LOGGED_BLOCK:
+            log.info(f"block of %s candidates: {message}", f"{len(self.block):,}", *values)
+
+    def windows(self, candidates: Candidates, locks: RequiredLocks, coefficients: np.ndarray, selection: Sequence[int],
+                share: float) -> tuple[int, ...]:
+        """``selection`` improved window by window for ``share`` of the time left."""
+        self.note("improving the plan window by window")
+        return improve_in_windows(candidates, self.instance.xy, self.instance.weak, coefficients, selection,
+                                  lambda: cp_sat_solver(self.params, 1), self.deadline.sooner(self.deadline.remaining() * share),
+                                  self.workers, self.params.window_villages, locks)
+
+    def completed(self, selection: list[int]) -> list[int]:
+        """``selection`` with the best plan's groups on the villages it leaves free: a
+        better start for the next levels than the bare selection (and disjoint
+        additions never break a lock)."""
+        used = {row for c in selection for row in self.candidates.groups[c]}
+        return selection + [c for c in self.best if not used & set(self.candidates.groups[c])]
+
+    def trivial_bounds(self) -> dict[str, int]:
+        """For a level the block never proved: every village (or weak village) its
+        candidates cover, no distance at all, the least cost any plan could have,
+        and (stability) every candidate that would raise the level chosen at once."""
+        covered = list({row for rows in self.candidates.groups for row in rows})
+        bounds = {"weak_grouped": int(self.instance.weak[covered].sum()), "villages_grouped": len(covered), "distance": 0}
+        for level in self.levels:
+            if level.name == "stability":
+                bounds["stability"] = int(np.clip(level.coefficients, 0, None).sum())
+            elif level.name == "cost":
+                rows = np.fromiter((row for rows in self.candidates.groups for row in rows), dtype=np.int64,
+                                   count=int(self.candidates.size.sum()))
+                bounds["cost"] = min(0, plan_value_range(self.candidates, self.instance.n, rows, level.coefficients)[0])
+        return bounds

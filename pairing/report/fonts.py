@@ -1,0 +1,107 @@
+"""Fonts that can draw the villages' names: the bundled Noto Sans SC, else a
+Chinese font of the system, and the subset of glyphs a page embeds."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import io as bytes_io
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..labels import CJK_START
+
+#: Fonts with Chinese glyphs, tried in order when the bundled one is missing.
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei",
+                "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Noto Serif CJK SC",
+                "Noto Sans CJK JP", "AR PL UMing CN", "Droid Sans Fallback")
+#: For the HTML report: the reader's own fonts, no web font.
+CSS_FONTS = '"pairing-cjk", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", "SimHei", sans-serif'
+
+
+
+class MapFontWarning(UserWarning):
+    """No font with the Chinese glyphs of the map's labels was found."""
+
+
+# -- the PNG map -------------------------------------------------------------------------------
+@functools.cache
+def font_files() -> tuple[str, ...]:
+    """Font files to draw names with, best first: the bundled Noto Sans SC (the
+    same on every machine), any Chinese family matplotlib finds on the system,
+    and matplotlib's own DejaVu Sans (no Chinese) last."""
+    from matplotlib import font_manager
+
+    files = []
+    try:
+        import pylopdf_fonts_zh_cn
+
+        files.append(str(pylopdf_fonts_zh_cn.sans_path()))
+    except ImportError:
+        pass
+    by_family = {entry.name: entry.fname for entry in font_manager.fontManager.ttflist}
+    files += [by_family[family] for family in CJK_FAMILIES if family in by_family]
+    files.append(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans")))
+    return tuple(dict.fromkeys(path for path in files if Path(path).is_file()))
+
+
+@functools.cache
+def charmap(path: str) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def drawable(text: str, path: str) -> bool:
+    """Whether the font has a glyph for every character of ``text``."""
+    return all(ord(character) in charmap(path) for character in str(text) if not character.isspace())
+
+
+def font_for(texts: Iterable[str]) -> str | None:
+    """The first font file that has a glyph for every character of ``texts``, or None.
+
+    Examples
+    --------
+    >>> font_for(["东十里村"]) is not None   # the bundled Noto Sans SC
+    True
+    """
+    joined = "".join(texts)
+    return next((path for path in font_files() if drawable(joined, path)), None)
+
+
+def embedded_font_css(text: str) -> str:
+    """An ``@font-face`` rule for family ``pairing-cjk`` with just the glyphs of
+    ``text``, as WOFF in a ``data:`` URI (base64 has no ``:``, so the page still
+    holds no ``http://``); "" when no Chinese font is available.
+
+    Examples
+    --------
+    >>> rule = embedded_font_css("东十里村")
+    >>> "@font-face" in rule and "http://" not in rule and len(rule) < 20_000
+    True
+    """
+    needed = {character for character in text if not character.isspace()}
+    chinese = {ord(character) for character in needed if ord(character) >= CJK_START}
+    path = max(font_files(), key=lambda path: len(chinese & charmap(path)))
+    if not chinese & charmap(path):  # no Chinese on the page, or no font that has it
+        return ""
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+
+        options = subset.Options()
+        options.flavor, options.layout_features, options.hinting = "woff", [], False
+        font = TTFont(path, fontNumber=0, lazy=True)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(needed)))
+        subsetter.subset(font)
+        data = bytes_io.BytesIO()
+        font.flavor = "woff"
+        font.save(data)
+    except Exception as error:  # a font fontTools cannot subset: the reader's fonts will do
+        warnings.warn(f"report: font {Path(path).name} not embedded ({type(error).__name__}: {error})", MapFontWarning, stacklevel=2)
+        return ""
+    encoded = base64.b64encode(data.getvalue()).decode("ascii")
+    return (f"/* {Path(path).stem}: the glyphs this page uses; SIL Open Font License 1.1 for the bundled Noto Sans SC */\n"
+            f'@font-face {{ font-family: "pairing-cjk"; src: url(data:font/woff;base64,{encoded}) format("woff"); }}\n')
