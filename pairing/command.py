@@ -160,30 +160,23 @@ def open_output(folder: Path, owned, args: argparse.Namespace):
     return OutputFolder(folder, owned, input_paths(args)).open()
 
 
-def write_and_summarise(plan, output, formats, lang: str, command: Command, extra: dict | None = None,
-                         also=(), title: str = "pairing solve", after: str = "") -> int:
-    """Check the plan, write it (and ``also``: (name, producer) pairs) as one set,
-    and print the summary; exit 3 when the locks cannot hold, 1 when the plan
-    breaks a rule."""
+def write_and_summarise(plan, output, formats, lang: str, command: Command, revision=None, title: str = "pairing solve",
+                        after: str = "") -> int:
+    """Check the plan, write it (and a re-solve's changes) as one set, and print
+    the summary; exit 3 when the locks cannot hold, 1 when the plan breaks a rule."""
     from .check import check
-    from .write import write_plan_into
+    from .write import write_solved_into
 
     command.stops.next_phase()
     started = time.perf_counter()
     violations = [] if plan.status in ("INFEASIBLE", "UNKNOWN") and not plan.groups else check(plan)
     command.lap("check", started)
     started = time.perf_counter()
-    account = {"check": verdict(violations), "timing": command.timing, **(extra or {})}
     if plan.stopped:
         output.skip_reason = "stopped"
     try:
-        if plan.status == "INFEASIBLE":
-            write_plan_into(output, plan, account, formats=["json"])
-        else:
-            for name, produce in also:
-                output.write(name, produce, command.deadline(plan.stopped))
-            write_plan_into(output, plan, account, formats=formats, lang=lang, violations=violations,
-                            deadline=command.deadline(plan.stopped))
+        write_solved_into(output, plan, revision=revision, extra={"timing": command.timing}, formats=formats, lang=lang,
+                          deadline=command.deadline(plan.stopped), violations=violations)
         output.commit()
     except BaseException:
         output.discard()

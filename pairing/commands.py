@@ -9,6 +9,8 @@ import argparse
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from .command import (Command, metrics_line, open_output, plan_and_instance, read_inputs, share_flag, solver_params, time_line, verdict,
                       write_and_summarise, writing_reserve, written_line)
 from .labels import check_lang
@@ -132,10 +134,9 @@ def run_resolve(args: argparse.Namespace, command: Command) -> int:
     from dataclasses import replace
 
     from .resolve import resolve
-    from .write import PLAN_FILES, parse_formats
-    from .read_plan import read_plan
     from .id_pairs import read_renames
-    from .files import write_villages
+    from .read_plan import read_plan
+    from .write import PLAN_FILES, REVISION_FILES, parse_formats
 
     formats = parse_formats(args.format)
     check_lang(args.lang)
@@ -144,7 +145,7 @@ def run_resolve(args: argparse.Namespace, command: Command) -> int:
     previous = read_plan(args.previous)
     renames = read_renames(args.renames) if args.renames else {}
     out = Path(args.out) if args.out else Path(f"revised-{Path(args.input).stem}")
-    output = open_output(out, [*PLAN_FILES.values(), "changes.csv", "group_changes.csv"], args)
+    output = open_output(out, [*PLAN_FILES.values(), *REVISION_FILES], args)
     with output:
         started = time.perf_counter()
         revision = resolve(instance, previous, config.rules, renames=renames, locks=config.locks, weights=weights,
@@ -161,10 +162,7 @@ def run_resolve(args: argparse.Namespace, command: Command) -> int:
         for row in revision.groups.itertuples():
             if row.verdict != "kept":
                 lines.append(f"    {row.old_group} {row.verdict} ({row.villages_changed} villages changed): {row.reason}")
-        also = [("changes.csv", lambda path: write_villages(revision.changes, path)),
-                ("group_changes.csv", lambda path: write_villages(revision.groups, path))]
-        return write_and_summarise(plan, output, formats, args.lang, command, {"revision": summary}, also,
-                                    title="pairing resolve", after="\n".join(lines))
+        return write_and_summarise(plan, output, formats, args.lang, command, revision, title="pairing resolve", after="\n".join(lines))
 
 
 def run_alternatives(args: argparse.Namespace, command: Command) -> int:
@@ -256,5 +254,37 @@ def run_frontier(args: argparse.Namespace, command: Command) -> int:
     return 0
 
 
+def run_batch(args: argparse.Namespace, command: Command) -> int:
+    from .batch import batch
+    from .progress import BatchDisplay
+
+    check_lang(args.lang)
+    started = time.perf_counter()
+    with BatchDisplay() as display:
+        table = batch(args.inputs, args.out, by=args.by, config=args.config, configs=args.configs, previous=args.previous,
+                      renames=args.renames, time_limit=args.time_limit, workers=args.workers, scheduler=args.scheduler,
+                      resume=args.resume, formats=args.format, lang=args.lang, stop=command.stops.event, progress=display.update)
+    command.lap("batch", started)
+    failed = table[table["error"] != ""]
+    status = table["status"]
+    gaps = pd.to_numeric(table["gap"], errors="coerce")
+    grouped = pd.to_numeric(table["villages_grouped"], errors="coerce").sum()
+    weak, weak_grouped = (pd.to_numeric(table[column], errors="coerce").sum() for column in ("weak", "weak_grouped"))
+    worst = f" (worst gap {gaps.max():.2%})" if gaps.notna().any() else ""
+    lines = [f"pairing batch: {len(table):,} counties, {int(table['villages'].sum()):,} villages",
+             f"  {int((status == 'OPTIMAL').sum()):,} proven optimal, {int((status == 'FEASIBLE').sum()):,} not proven{worst}",
+             f"  {len(failed):,} failed",
+             f"  villages grouped {int(grouped):,}; weak villages grouped {int(weak_grouped):,} of {int(weak):,}",
+             f"  re-solved {int((table['mode'] == 're-solved').sum()):,}, solved fresh {int((table['mode'] == 'solved').sum()):,}"]
+    lines += [f"    {row.county} {row.county_name}: {row.error}" for row in failed.itertuples()]
+    lines.append(f"  wrote {args.out}/<county>/, {args.out}/batch.csv, batch.xlsx, province.gpkg, report.html")
+    lines.append(time_line(command))
+    print("\n".join(lines))
+    if command.stops.event.is_set():
+        return 130
+    return 1 if len(failed) else 0
+
+
 COMMANDS = {"solve": run_solve, "check": run_check, "validate": run_validate, "diff": run_diff, "report": run_report,
-            "generate": run_generate, "resolve": run_resolve, "alternatives": run_alternatives, "frontier": run_frontier}
+            "generate": run_generate, "resolve": run_resolve, "alternatives": run_alternatives, "frontier": run_frontier,
+            "batch": run_batch}

@@ -168,16 +168,42 @@ class Config:
     @classmethod
     def from_toml(cls, path: str | Path) -> "Config":
         """Read a TOML config; errors name the file and the key."""
-        try:
-            data = tomllib.loads(_config_text(Path(path)))
-        except tomllib.TOMLDecodeError as error:
-            raise InputError(f"not valid TOML ({error})", fix="fix the syntax at that line", file=str(path)) from None
-        except InputError as error:
-            raise error.in_file(str(path)) from None
+        return cls.from_tomls([path])
+
+    @classmethod
+    def from_tomls(cls, paths: list[str | Path]) -> "Config":
+        """A config from several TOML files, each overriding the keys the ones
+        before it set (a county's own config over a province's), section by
+        section; errors name the last file and the key.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / "province.toml").write_text("[rules]\\nsame_township = false\\ngroup_size = [3, 4]\\n")
+        >>> _ = (folder / "county.toml").write_text("[rules]\\ngroup_population = [1500, 3000]\\n")
+        >>> rules = Config.from_tomls([folder / "province.toml", folder / "county.toml"]).rules
+        >>> rules.same_township, rules.group_size, rules.group_population
+        (False, (3, 4), (1500, 3000))
+        """
+        data: dict[str, Any] = {}
+        for path in paths:
+            for section, values in toml_table(path).items():
+                data[section] = {**data[section], **values} if isinstance(values, dict) and isinstance(data.get(section), dict) else values
         try:
             return cls.from_dict(data)
         except InputError as error:
-            raise error.in_file(str(path)) from None
+            raise error.in_file(str(paths[-1])) if paths else error from None
+
+
+def toml_table(path: str | Path) -> dict[str, Any]:
+    """A TOML file's table, unchecked; errors name the file and the line."""
+    try:
+        return tomllib.loads(_config_text(Path(path)))
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"not valid TOML ({error})", fix="fix the syntax at that line", file=str(path)) from None
+    except InputError as error:
+        raise error.in_file(str(path)) from None
 
 
 def _config_text(path: Path) -> str:

@@ -82,17 +82,23 @@ def read_villages(path: str | Path, config: Config | str | Path | None = None, *
         table = read_table(path)
     except InputError as error:
         raise error.in_file(str(path)) from None
-    # Errors about a file of several layers name the layer they are about.
-    source = f"{path} (layer {table.attrs['layer']})" if "layer" in table.attrs else str(path)
+    return instance_from_table(table, config, source=str(path), edges=edges, add_edges=add_edges, repair=repair)
+
+
+def instance_from_table(table: pd.DataFrame, config: Config, *, source: str, edges: str | Path | None = None,
+                        add_edges: str | Path | None = None, repair: bool = False) -> Instance:
+    """The instance of a village table already read (as :func:`read_villages`
+    does after reading its file, or a batch for each county of one file): every
+    problem of its cells and shapes is raised at once, named by ``source``."""
     try:
-        return _instance(Path(path), table, config, edges, add_edges, repair)
+        return _instance(source, table, config, edges, add_edges, repair)
     except InputError as error:
-        raise error.in_file(source) from None
+        # Errors about a file of several layers name the layer they are about.
+        raise error.in_file(f"{source} (layer {table.attrs['layer']})" if "layer" in table.attrs else source) from None
 
 
-def _instance(path: Path, table: pd.DataFrame, config: Config, edges: str | Path | None, add_edges: str | Path | None,
+def _instance(path: str, table: pd.DataFrame, config: Config, edges: str | Path | None, add_edges: str | Path | None,
               repair: bool) -> Instance:
-    """The instance of a village table: every problem of its cells and shapes is raised at once."""
     problems = Problems()
     villages, names = _canonical_columns(table, config, problems)
     geometry, far = None, np.zeros(len(villages), dtype=bool)
@@ -119,13 +125,13 @@ def _instance(path: Path, table: pd.DataFrame, config: Config, edges: str | Path
             pairs = point_adjacency(near, near_ids, config.graph.max_edge_m)
     if add_edges is not None:
         pairs = [*pairs, *read_edges(add_edges, ids)]
-    return Instance(villages, nx.Graph(pairs), geometry=geometry, source=str(path), tolerance_edges=tolerance_edges)
+    return Instance(villages, nx.Graph(pairs), geometry=geometry, source=path, tolerance_edges=tolerance_edges)
 
 
-def _warn_far(path: Path, far_ids: list[str]) -> None:
+def _warn_far(path: str, far_ids: list[str]) -> None:
     named = ", ".join(far_ids[:5]) + (f" and {len(far_ids) - 5} more" if len(far_ids) > 5 else "")
     one = len(far_ids) == 1
-    warnings.warn(f"{path.name}: {len(far_ids)} {'village is' if one else 'villages are'} over {FAR_KM:,} km from the others, "
+    warnings.warn(f"{Path(path).name}: {len(far_ids)} {'village is' if one else 'villages are'} over {FAR_KM:,} km from the others, "
                   f"probably with wrong coordinates (e.g. 0,0): {named}; {'it is' if one else 'they are'} kept, with no neighbours from "
                   f"{'its' if one else 'their'} coordinates, and distances are measured in the others' UTM zone; correct the coordinates", UserWarning, stacklevel=4)
 

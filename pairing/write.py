@@ -24,6 +24,7 @@ from .files import file_sha256, write_text, write_villages
 from .labels import CJK_START, check_lang, label, localise
 from .outputs import OutputFolder
 from .plan import Plan
+from .resolve import Revision
 from .report.html import report_html
 from .report.layers import group_shapes
 from .report.png import map_png
@@ -145,6 +146,45 @@ def write_plan_into(output: OutputFolder, plan: Plan, extra: dict | None = None,
             _write_json(plan, path, replace(deliverable, extra={**deliverable.extra, "files": files}))
 
         output.write(f"{folder}/{PLAN_FILES['json']}".lstrip("/"), account)
+
+
+#: What a re-solve writes beside the plan's files.
+REVISION_FILES = ("changes.csv", "group_changes.csv")
+
+
+def write_solved_into(output: OutputFolder, plan: Plan, *, revision: Revision | None = None, extra: dict | None = None,
+                      formats: Iterable[str] = ("csv", "json"), lang: str = "en", deadline: Deadline | None = None,
+                      violations: list | None = None) -> list:
+    """Check a plan that a solve (or, with ``revision``, a re-solve) made and
+    write it into an open output set, with the checker's verdict in
+    ``summary.json``; a plan whose locks cannot hold gets ``summary.json`` alone.
+    Returns the violations (none, but for a bug); ``violations`` when the
+    caller checked the plan already.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pairing.outputs import OutputFolder
+    >>> plan = Plan(path_county([500, 400, 300], weak=[False, True, True]), Rules(), (Group("G001", ("a",), ("b", "c")),),
+    ...             status="OPTIMAL")
+    >>> with OutputFolder(tempfile.mkdtemp(), PLAN_FILES.values()) as output:
+    ...     write_solved_into(output, plan)
+    []
+    >>> sorted(output.written)
+    ['plan.csv', 'summary.json']
+    """
+    if violations is None:
+        violations = [] if plan.status in ("INFEASIBLE", "UNKNOWN") and not plan.groups else check(plan)
+    account = {"check": {"valid": not violations, "violations": [str(v) for v in violations]}, **(extra or {})}
+    if plan.status == "INFEASIBLE":
+        write_plan_into(output, plan, account, formats=["json"])
+        return violations
+    if revision is not None:
+        account["revision"] = revision.summary()
+        output.write(REVISION_FILES[0], lambda path: write_villages(revision.changes, path), deadline)
+        output.write(REVISION_FILES[1], lambda path: write_villages(revision.groups, path), deadline)
+    write_plan_into(output, plan, account, formats=formats, lang=lang, violations=violations, deadline=deadline)
+    return violations
 
 
 #: The order plan files are written in: the quick ones first, the map last.

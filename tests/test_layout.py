@@ -25,10 +25,11 @@ LAYERS = (
     ("presentation", ["tables", "report.layers", "report.fonts", "report.svg", "report.png", "report.html", "report.frontier",
                       "report.display"]),
     ("writing", ["write"]),
-    ("the command line", ["command", "commands", "cli"]),
+    ("the batch", ["batch.counties", "batch.task", "batch.province", "batch.run"]),
+    ("the command line", ["progress", "command", "commands", "cli"]),
 )
 #: Package faces: they only hand names on, and stand outside the flow.
-FACES = {"", "model", "report", "synth"}
+FACES = {"", "model", "report", "synth", "batch"}
 
 
 def modules() -> dict[str, Path]:

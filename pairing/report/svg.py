@@ -59,7 +59,7 @@ def map_svg(plan: Plan, lang: str = "en", width: int = 1000) -> str:
         simplified = shapely.simplify(layers.shapes, 0.4 * pixel, preserve_topology=True)
         for shape, fill, hatched, tooltip in zip(simplified, layers.fills, layers.hatched, tooltips):
             paint = "url(#weak-hatch)" if hatched else fill
-            parts.append(f'<path d="{_svg_path(shape, to_px)}" fill="{paint}"><title>{tooltip}</title></path>')
+            parts.append(f'<path d="{svg_path(shape, to_px)}" fill="{paint}"><title>{tooltip}</title></path>')
     else:
         radius = max(2.0, min(8.0, cell_px / 5))
         centres = to_px(layers.anchors)
@@ -71,7 +71,7 @@ def map_svg(plan: Plan, lang: str = "en", width: int = 1000) -> str:
     if layers.townships:
         parts.append(f'<g class="townships" fill="none" stroke="{TOWNSHIP_COLOUR}" stroke-width="4" stroke-linejoin="round">')
         for border in shapely.simplify(np.array(layers.townships, dtype=object), 0.4 * pixel):
-            parts.append(f'<path d="{_svg_path(border, to_px, close=False)}"/>')
+            parts.append(f'<path d="{svg_path(border, to_px, close=False)}"/>')
         parts.append("</g>")
     if layers.links:
         anchors = to_px(layers.anchors)
@@ -80,7 +80,7 @@ def map_svg(plan: Plan, lang: str = "en", width: int = 1000) -> str:
         parts.append("</g>")
     parts.append(f'<g class="groups" fill="{"none" if layers.polygonal else "#00000010"}" stroke="#1f1f1f" stroke-width="1.6">')
     for group, outline in zip(plan.groups, shapely.simplify(np.array(layers.outlines, dtype=object), 0.4 * pixel)):
-        parts.append(f'<path d="{_svg_path(outline, to_px)}"><title>{html.escape(group.group_id)}</title></path>')
+        parts.append(f'<path d="{svg_path(outline, to_px)}"><title>{html.escape(group.group_id)}</title></path>')
     parts.append("</g>")
     if instance.n <= SVG_MEMBER_NAMES:
         lead_rows = set(layers.lead_rows)
@@ -108,7 +108,7 @@ def _tooltip(name: str, row, lang: str) -> str:
     return html.escape(f"{name} ({row.village_id}) {row.township}: {where}{reason}")
 
 
-def _svg_path(shape, to_px, close: bool = True) -> str:
+def svg_path(shape, to_px, close: bool = True) -> str:
     """SVG path data of a polygon, multipolygon or line(s), in pixels."""
     rings = []
     for part in getattr(shape, "geoms", [shape]):
