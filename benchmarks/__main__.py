@@ -154,14 +154,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def record_in_markdown(path: Path, section: str, record: dict) -> None:
-    """Replace the table between ``<!-- results:SECTION -->`` and ``<!-- /results -->``."""
+def record_in_markdown(path: Path, section: str, record: dict, render=None) -> None:
+    """Replace the table between ``<!-- results:SECTION -->`` and ``<!-- /results -->``
+    (``render`` makes the table of the record: by default :func:`table` of its results)."""
     start, end = f"<!-- results:{section} -->", "<!-- /results -->"
     text = path.read_text(encoding="utf-8")
     before, found, rest = text.partition(start)
     if not found:
         raise SystemExit(f"{path}: no {start} marker to write the results under")
-    block = f"{start}\nMeasured {record['date']} on {record['machine']}.\n\n{table(record['results'])}\n"
+    body = render(record) if render is not None else table(record["results"])
+    block = f"{start}\nMeasured {record['date']} on {record['machine']}.\n\n{body}\n"
     path.write_text(before + block + end + rest.partition(end)[2], encoding="utf-8")
 
 

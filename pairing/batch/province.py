@@ -25,7 +25,7 @@ from .task import CountyResult
 
 #: The columns of ``batch.csv``, one row per county.
 COLUMNS = ["county", "county_name", "city_code", "city_name", "mode", "villages", "groups", "weak", "weak_grouped", "villages_grouped",
-           "status", "gap", "seconds", "villages_changed", "stopped", "error"]
+           "status", "gap", "seconds", "villages_changed", "stopped", "error", "worker", "peak_mb", "started", "ended", "received"]
 #: The files a batch writes beside its county folders.
 PROVINCE_FILES = ("batch.csv", "batch.xlsx", "province.gpkg", "report.html")
 #: Fills of the province map, from few to all weak villages grouped (ColorBrewer YlGn).
@@ -47,6 +47,8 @@ def county_row(county: County, result: CountyResult | None, mode: str, *, error:
         row.update(seconds=summary.get("batch", {}).get("seconds", ""), villages_changed=summary.get("revision", {}).get("villages_changed", ""))
         if mode == "re-solved" and row["villages_changed"] == "":
             row["villages_changed"] = 0
+    if result is not None:
+        row.update(worker=result.worker, peak_mb=result.peak_mb, started=result.started, ended=result.ended, received=result.received)
     row["error"] = error or (result.error if result is not None else "")
     if row["error"]:
         row["status"] = "FAILED"

@@ -259,7 +259,7 @@ def _result(future, task: CountyTask) -> CountyResult:
     if future.cancelled():
         return CountyResult(task.key, error="not started: the batch was stopped")
     try:
-        return future.result()
+        return replace(future.result(), received=time.time())
     except Exception as error:  # the worker died (KilledWorker), or Dask failed: recorded, and the batch goes on
         name = type(error).__name__
         why = "the worker solving it died" if name == "KilledWorker" else f"{name}: {error}".replace("\n", " ")
@@ -268,14 +268,18 @@ def _result(future, task: CountyTask) -> CountyResult:
 
 def run_on_worker(task: CountyTask, event_name: str) -> CountyResult:
     """:func:`run_county` on a Dask worker, stopped by the batch's event (asked at most once a second)."""
+    import resource
+
     from distributed import Event, get_worker
 
+    worker = get_worker()
     # Bound to the worker's client here: the solve asks from a thread of its own.
-    event, asked = Event(event_name, client=get_worker().client), [0.0, False]
+    event, asked = Event(event_name, client=worker.client), [0.0, False]
 
     def stopped() -> bool:
         if not asked[1] and time.monotonic() - asked[0] >= 1.0:
             asked[0], asked[1] = time.monotonic(), event.is_set()
         return asked[1]
 
-    return run_county(task, stopped)
+    result = run_county(task, stopped)
+    return replace(result, worker=worker.address, peak_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1))

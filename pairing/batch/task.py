@@ -52,6 +52,11 @@ class CountyResult:
     error: str = ""
     started: float = 0.0
     ended: float = 0.0
+    #: Where it ran (a worker's address), its process's peak memory so far (MB),
+    #: and when the client had it back (``time.time()``): for the benchmarks.
+    worker: str = ""
+    peak_mb: float = 0.0
+    received: float = 0.0
 
     @property
     def seconds(self) -> float:

@@ -4,7 +4,10 @@ Chinese font of the system, and the subset of glyphs a page embeds."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import hashlib
+import os
 import io as bytes_io
 import warnings
 from collections.abc import Iterable
@@ -87,21 +90,42 @@ def embedded_font_css(text: str) -> str:
     if not chinese & charmap(path):  # no Chinese on the page, or no font that has it
         return ""
     try:
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
-
-        options = subset.Options()
-        options.flavor, options.layout_features, options.hinting = "woff", [], False
-        font = TTFont(path, fontNumber=0, lazy=True)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text="".join(sorted(needed)))
-        subsetter.subset(font)
-        data = bytes_io.BytesIO()
-        font.flavor = "woff"
-        font.save(data)
+        data = font_subset(path, "".join(sorted(needed)))
     except Exception as error:  # a font fontTools cannot subset: the reader's fonts will do
         warnings.warn(f"report: font {Path(path).name} not embedded ({type(error).__name__}: {error})", MapFontWarning, stacklevel=2)
         return ""
-    encoded = base64.b64encode(data.getvalue()).decode("ascii")
+    encoded = base64.b64encode(data).decode("ascii")
     return (f"/* {Path(path).stem}: the glyphs this page uses; SIL Open Font License 1.1 for the bundled Noto Sans SC */\n"
             f'@font-face {{ font-family: "pairing-cjk"; src: url(data:font/woff;base64,{encoded}) format("woff"); }}\n')
+
+
+def font_subset(path: str, characters: str) -> bytes:
+    """The WOFF subset of a font with just ``characters``, from the cache folder
+    when it was made before (the same county's report, rebuilt: 0.7 s saved for
+    Anqiu's thousand characters). The cache is ``$XDG_CACHE_HOME/pairing/fonts``
+    (``~/.cache``); a cache that cannot be written is simply not kept."""
+    key = hashlib.sha256(f"{path}\x00{Path(path).stat().st_mtime_ns}\x00{characters}".encode()).hexdigest()[:32]
+    cached = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pairing" / "fonts" / f"{key}.woff"
+    if cached.is_file():
+        return cached.read_bytes()
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.flavor, options.layout_features, options.hinting = "woff", [], False
+    # Bounds are not recomputed (the glyphs' are kept) nor the Unicode ranges pruned:
+    # a third of the time, for the same glyphs.
+    options.prune_unicode_ranges = options.prune_codepage_ranges = False
+    font = TTFont(path, fontNumber=0, lazy=True, recalcBBoxes=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    data = bytes_io.BytesIO()
+    font.flavor = "woff"
+    font.save(data)
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temp = cached.with_suffix(f".{os.getpid()}.tmp")
+        temp.write_bytes(data.getvalue())
+        os.replace(temp, cached)
+    return data.getvalue()
