@@ -12,7 +12,7 @@ from ..locks import Locks
 from ..rules import Rules
 from .candidates import Candidates
 from .constraints import LockConstraint
-from .cpsat import run_solver
+from .cpsat import run_solver, set_safe_presolve
 
 #: Longest search for a set of conflicting locks.
 EXPLAIN_SECONDS = 10.0
@@ -53,6 +53,7 @@ def explain_conflict(instance: Instance, rules: Rules, locks: Locks, candidates:
     solver.parameters.num_workers = 1  # cores of assumptions come from the sequential search
     solver.parameters.max_time_in_seconds = EXPLAIN_SECONDS if deadline is None else max(0.1, min(EXPLAIN_SECONDS, deadline.remaining()))
     solver.parameters.catch_sigint_signal = False
+    set_safe_presolve(solver)
     if run_solver(solver, model, deadline) != cp_model.INFEASIBLE:
         return ("the locks could not be shown to conflict within the time limit",)
     core = set(solver.sufficient_assumptions_for_infeasibility())

@@ -78,7 +78,8 @@ class MergedLevels:
     def split(self, stage: "StageResult", selection: tuple[int, ...]) -> list["StageResult"]:
         """One stage per level from the merged ``stage``: a level is proven when the
         levels before it are and its value reaches the bound the merged bound
-        leaves for it; the first level not proven ends the list."""
+        leaves for it. The levels after the first one not proven keep their
+        values (the search optimised them too) but have no bound from it."""
         stages = []
         rest = None if stage.bound is None else stage.bound - sum(w * lo for w, lo in zip(self.weights, self.lows))
         for name, oriented, maximise, low, weight in zip(self.names, self.oriented, self.maximise, self.lows, self.weights):
@@ -88,9 +89,10 @@ class MergedLevels:
             stages.append(replace(stage, objective=name, search=stage.objective, status="OPTIMAL" if proven else stage.status,
                                   value=value if maximise else -value,
                                   bound=(value if proven else bound) if bound is None or maximise else -(value if proven else bound)))
-            if not proven:
+            # A level not proven leaves the levels after it no share of the merged bound.
+            rest = (rest - (value - low) * weight) if proven and rest is not None else None
+            if stage.status not in ("OPTIMAL", "FEASIBLE"):
                 break
-            rest -= (value - low) * weight
         return stages
 
 

@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 from ..deadline import Deadline
 from .candidates import Candidates
 from .constraints import RequiredLocks
-from .cpsat import STATUS_NAMES, overridden, run_solver
+from .cpsat import STATUS_NAMES, SearchProgress, overridden, run_solver
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class StageResult:
     seconds: float
     selection: tuple[int, ...] | None
     search: str = ""
+    #: Who proved the bound: the search's solver (``CP-SAT``, ``HiGHS``).
+    bound_from: str = "CP-SAT"
 
     @property
     def gap(self) -> float | None:
@@ -99,7 +101,7 @@ class PackingModel:
             # CP-SAT would load the whole model before it looks at a stop.
             return StageResult(objective, "UNKNOWN", None, None, time.perf_counter() - started, None)
         solver.parameters.max_time_in_seconds = max(0.01, deadline.remaining())
-        status = run_solver(solver, self.model, deadline)
+        status = run_solver(solver, self.model, deadline, SearchProgress.if_logged(objective, len(self.chosen), deadline))
         seconds = time.perf_counter() - started
         # Read values only when the solver has a solution.
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -131,7 +133,7 @@ class PackingModel:
         solver.parameters.max_time_in_seconds = max(0.01, deadline.remaining())
         started = time.perf_counter()
         with overridden(solver, linearization_level=0, subsolvers=[]):
-            status = run_solver(solver, self.model, deadline)
+            status = run_solver(solver, self.model, deadline, SearchProgress.if_logged(objective, len(self.chosen), deadline, question=True))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
         selection = tuple(c for c, variable in enumerate(self.chosen) if solver.boolean_value(variable))

@@ -10,7 +10,8 @@ import shapely
 from shapely.geometry import Polygon
 
 from ..errors import InputError
-from .geography import partition_region, voronoi_villages, weld_borders
+from .family import CountyFamily
+from .geography import partition_region, random_points_in, voronoi_villages, weld_borders
 from .indicators import synthetic_indicators
 
 #: Projected CRS of :func:`synthetic_county` (UTM zone 50N, metres).
@@ -28,16 +29,20 @@ _MIN_VILLAGES_PER_TOWNSHIP = 3
 # --------------------------------------------------------------------------
 # A whole county
 # --------------------------------------------------------------------------
-def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFrame:
+def synthetic_county(villages: int, townships: int, seed: int, family: CountyFamily | None = None) -> gpd.GeoDataFrame:
     """A whole synthetic county: outline, townships, village polygons and indicators.
 
     The outline is an irregular blob of about :data:`AREA_PER_VILLAGE_M2` per
-    village centred near 119°E 36°N (UTM 50N, :data:`SYNTHETIC_CRS`). Each
-    township gets a random number of villages (at least 3) and a contiguous
-    area proportional to it (:func:`partition_region`), tiled by its villages
-    (:func:`voronoi_villages`); borders between townships are welded
-    (:func:`weld_borders`). Indicators come from
-    :func:`synthetic_indicators` with a mean of :data:`MEAN_POPULATION` people.
+    village centred near 119°E 36°N (UTM 50N, :data:`SYNTHETIC_CRS`). In the
+    ``even`` layout each township gets a random number of villages (at least 3)
+    and a contiguous area proportional to it (:func:`partition_region`), tiled
+    by its villages (:func:`voronoi_villages`); borders between townships are
+    welded (:func:`weld_borders`). In the ``clustered`` layout township seats
+    are spread over the county, the villages crowd around them over a uniform
+    background, one Voronoi diagram tiles the county, and a village belongs to
+    the township of its nearest seat. Indicators come from
+    :func:`synthetic_indicators` with a mean of :data:`MEAN_POPULATION` people,
+    or as the family says.
 
     Parameters
     ----------
@@ -47,6 +52,9 @@ def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFra
         Number of townships, at least 1.
     seed : int
         Random seed (non-negative); the same seed gives the same county.
+    family : CountyFamily, optional
+        Layout, populations, weakness and leads (:data:`~pairing.synth.family.FAMILIES`);
+        default ``CountyFamily()``, the ``even`` family.
 
     Returns
     -------
@@ -54,7 +62,8 @@ def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFra
         Columns ``village_id`` (``G{seed}{township:03d}{village:03d}``),
         ``name`` (村0001...), ``township`` (乡镇01...), ``population``,
         ``collective_income``, ``committee_rating``, ``industry``,
-        ``strength``, ``weak`` and ``geometry`` (polygons, metres).
+        ``strength``, ``weak``, ``lead_eligible`` when the family says who may
+        lead, and ``geometry`` (polygons, metres).
 
     Raises
     ------
@@ -68,6 +77,10 @@ def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFra
     (30, 3, 32650)
     >>> county["village_id"].iloc[0]
     'G7001001'
+    >>> from pairing.synth.family import FAMILIES
+    >>> clustered = synthetic_county(60, 3, seed=7, family=FAMILIES["clustered"])
+    >>> len(clustered), bool((clustered["weak"] & clustered["lead_eligible"]).any())
+    (60, False)
     """
     if townships < 1:
         raise InputError(f"townships = {townships}", fix="ask for at least 1 township", column="townships")
@@ -76,24 +89,66 @@ def synthetic_county(villages: int, townships: int, seed: int) -> gpd.GeoDataFra
                          fix=f"ask for at least {_MIN_VILLAGES_PER_TOWNSHIP * townships} villages (3 per township)", column="villages")
     if seed < 0:
         raise InputError(f"seed = {seed} is negative", fix="use a seed of 0 or more", column="seed")
+    family = family or CountyFamily()
     rng = np.random.default_rng(seed)
     outline = _county_outline(villages * AREA_PER_VILLAGE_M2, rng)
+    layout = _even_layout if family.layout == "even" else _clustered_layout
+    cells, township_of = layout(outline, villages, townships, family, rng)
+    counts = np.bincount(township_of)
+    village_width = max(3, len(str(int(counts.max()))))
+    name_width = max(4, len(str(villages)))
+    number_in_township = np.arange(villages) - np.concatenate([[0], np.cumsum(counts)[:-1]])[township_of] + 1
+    table = pd.DataFrame({
+        "village_id": [f"G{seed}{township + 1:03d}{number:0{village_width}d}" for township, number in zip(township_of, number_in_township)],
+        "name": [f"村{number:0{name_width}d}" for number in range(1, villages + 1)],
+        "township": [f"乡镇{township + 1:02d}" for township in township_of],
+    })
+    indicators = synthetic_indicators(villages, MEAN_POPULATION, rng, townships=table["township"], family=family)
+    table = pd.concat([table, indicators], axis=1)
+    return gpd.GeoDataFrame(table, geometry=cells, crs=SYNTHETIC_CRS)
+
+
+def _even_layout(outline: Polygon, villages: int, townships: int, family: CountyFamily,
+                 rng: np.random.Generator) -> tuple[list, np.ndarray]:
+    """Townships as contiguous parts sized by their villages, each tiled evenly;
+    returns the cells and each cell's township (0-based, cells grouped by township)."""
     spare = villages - _MIN_VILLAGES_PER_TOWNSHIP * townships
     counts = _MIN_VILLAGES_PER_TOWNSHIP + rng.multinomial(spare, rng.dirichlet(np.full(townships, 4.0)))
     areas = partition_region(outline, counts.tolist(), rng)
-    village_width = max(3, len(str(int(counts.max()))))
-    name_width = max(4, len(str(villages)))
-    rows, cells = [], []
-    for township, (count, area) in enumerate(zip(counts, areas), start=1):
-        for village, cell in enumerate(voronoi_villages(area, int(count), rng), start=1):
-            rows.append((f"G{seed}{township:03d}{village:0{village_width}d}", f"乡镇{township:02d}"))
-            cells.append(cell)
+    cells = [cell for count, area in zip(counts, areas) for cell in voronoi_villages(area, int(count), rng)]
     cells = weld_borders(cells)  # villages of neighbouring townships share borders exactly
-    table = pd.DataFrame(rows, columns=["village_id", "township"])
-    table.insert(1, "name", [f"村{number:0{name_width}d}" for number in range(1, villages + 1)])
-    indicators = synthetic_indicators(villages, MEAN_POPULATION, rng, townships=table["township"])
-    table = pd.concat([table, indicators], axis=1)
-    return gpd.GeoDataFrame(table, geometry=cells, crs=SYNTHETIC_CRS)
+    return cells, np.repeat(np.arange(townships), counts)
+
+
+def _clustered_layout(outline: Polygon, villages: int, townships: int, family: CountyFamily,
+                      rng: np.random.Generator) -> tuple[list, np.ndarray]:
+    """Villages crowded around spread-out township seats over a uniform
+    background, one Voronoi diagram over the county, townships by nearest seat;
+    returns the cells and each cell's township (0-based, numbered without gaps,
+    cells grouped by township)."""
+    seats = shapely.get_coordinates(shapely.point_on_surface(voronoi_villages(outline, townships, rng, relaxation_rounds=4)))
+    background = int(round(family.background_share * villages))
+    around = villages - background
+    least = min(_MIN_VILLAGES_PER_TOWNSHIP, around // townships)
+    per_seat = least + rng.multinomial(around - least * townships, rng.dirichlet(np.full(townships, 4.0)))
+    spread = family.seat_spread * np.sqrt(outline.area / townships)
+    points = np.vstack([random_points_in(outline, background, rng),
+                        *(_points_near(seat, int(count), spread, outline, rng) for seat, count in zip(seats, per_seat))])
+    cells = voronoi_villages(outline, villages, rng, relaxation_rounds=0, points=points)
+    centres = shapely.get_coordinates(shapely.point_on_surface(cells))
+    nearest = np.argmin(((centres[:, None, :] - seats[None, :, :]) ** 2).sum(axis=2), axis=1)
+    township_of = np.unique(nearest, return_inverse=True)[1].ravel()  # townships left without a village are dropped
+    order = np.argsort(township_of, kind="stable")  # along the Hilbert curve within a township
+    return [cells[i] for i in order], township_of[order]
+
+
+def _points_near(centre: np.ndarray, count: int, spread: float, region: Polygon, rng: np.random.Generator) -> np.ndarray:
+    """``count`` points inside ``region`` drawn from a normal around ``centre``."""
+    found: list[np.ndarray] = []
+    while sum(len(part) for part in found) < count:
+        xy = rng.normal(centre, spread, size=(2 * count + 8, 2))
+        found.append(xy[shapely.contains_xy(region, xy[:, 0], xy[:, 1])])
+    return np.vstack(found)[:count]
 
 
 def _county_outline(area: float, rng: np.random.Generator) -> Polygon:

@@ -217,10 +217,11 @@ def _assign_by_shared_border(pieces: list[Polygon], owner: np.ndarray, default: 
 # --------------------------------------------------------------------------
 # Villages
 # --------------------------------------------------------------------------
-def voronoi_villages(region: Polygon | MultiPolygon, n: int, rng: np.random.Generator, relaxation_rounds: int = 2) -> list[BaseGeometry]:
+def voronoi_villages(region: Polygon | MultiPolygon, n: int, rng: np.random.Generator, relaxation_rounds: int = 2,
+                     points: np.ndarray | None = None) -> list[BaseGeometry]:
     """Tile a region with ``n`` village-like Voronoi cells.
 
-    Seed points are drawn uniformly in the region and moved by Lloyd relaxation
+    Seed points are drawn uniformly in the region (or given) and moved by Lloyd relaxation
     (each point to the centre of its cell) so that cells have even, natural
     shapes. The Voronoi cells are clipped to the region; a cell that the
     clipping splits (across a bay, around a lake) keeps the piece with its seed
@@ -238,6 +239,8 @@ def voronoi_villages(region: Polygon | MultiPolygon, n: int, rng: np.random.Gene
         Source of the seed points.
     relaxation_rounds : int, default 2
         Rounds of Lloyd relaxation.
+    points : numpy.ndarray, optional
+        ``n`` distinct seed points (x, y) inside the region, instead of uniform ones.
 
     Returns
     -------
@@ -262,7 +265,7 @@ def voronoi_villages(region: Polygon | MultiPolygon, n: int, rng: np.random.Gene
     if n == 1:
         return [region]
     shapely.prepare(region)
-    points = _random_points_in(region, n, rng)
+    points = random_points_in(region, n, rng) if points is None else np.asarray(points, dtype=float)
     for _ in range(relaxation_rounds):
         cells = _clipped_voronoi(points, region)
         centres = shapely.centroid(cells)
@@ -275,8 +278,8 @@ def voronoi_villages(region: Polygon | MultiPolygon, n: int, rng: np.random.Gene
     return [cells[i] for i in order]
 
 
-def _random_points_in(region: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` uniform random points strictly inside ``region`` (rejection sampling)."""
+def random_points_in(region: BaseGeometry, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` uniform random points strictly inside ``region`` (rejection sampling), as an (n, 2) array."""
     x_min, y_min, x_max, y_max = region.bounds
     found: list[np.ndarray] = []
     count = 0

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..config import StrengthSpec, WeakSpec
 from ..instance import derive_strength, derive_weak
+from .family import CountyFamily
 
 #: Levels of the party-committee rating (党组织评定) and their strength scores.
 RATING_LEVELS: dict[str, float] = {"好": 1.0, "较好": 0.7, "一般": 0.4, "较差": 0.0}
@@ -47,7 +48,7 @@ _INDUSTRY_PERSISTENCE = 0.5      # chance a village copies the previous (nearby)
 # --------------------------------------------------------------------------
 def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generator,
                          townships: Sequence[object] | None = None,
-                         industry_shares: dict[str, float] | None = None) -> pd.DataFrame:
+                         industry_shares: dict[str, float] | None = None, family: CountyFamily | None = None) -> pd.DataFrame:
     """Draw plausible village indicators and derive strength and weakness.
 
     * ``population``: lognormal (log-sd 0.55) with a few large villages from a
@@ -60,7 +61,10 @@ def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generato
     * ``industry`` (主导产业): drawn from ``industry_shares``; each township
       favours a few industries, and a village often shares the industry of the
       previous one, so rows given in spatial order form industry clusters;
-    * ``strength`` from :data:`STRENGTH_SPEC` and ``weak`` from :data:`WEAK_SPEC`.
+    * ``strength`` from :data:`STRENGTH_SPEC` and ``weak`` from :data:`WEAK_SPEC`;
+
+    a ``family`` changes the population's draw, which villages are weak and
+    who may lead (a ``lead_eligible`` column), as :class:`CountyFamily` says.
 
     Parameters
     ----------
@@ -76,12 +80,15 @@ def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generato
     industry_shares : dict, optional
         Industry name -> county-wide share; default :data:`INDUSTRY_SHARES`
         (a north-China plain mix with Anqiu's ginger).
+    family : CountyFamily, optional
+        Population, weakness and leads; default ``CountyFamily()``, the draw above.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``population`` (int), ``collective_income`` (float),
-        ``committee_rating``, ``industry``, ``strength`` (float), ``weak`` (bool).
+        ``committee_rating``, ``industry``, ``strength`` (float), ``weak`` (bool),
+        and ``lead_eligible`` (bool) when the family says who may lead.
 
     Examples
     --------
@@ -96,7 +103,13 @@ def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generato
         raise ValueError(f"synthetic_indicators needs n >= 1, got {n}")
     if townships is not None and len(townships) != n:
         raise ValueError(f"townships has {len(townships)} entries for {n} villages")
-    population = _draw_population(n, mean_population, rng)
+    family = family or CountyFamily()
+    if family.population_median is None:
+        population = _draw_population(n, mean_population, rng)
+    else:
+        low, high = family.population_clip
+        drawn = family.population_median * rng.lognormal(0.0, family.population_sigma, n)
+        population = np.clip(np.round(drawn), low, high).astype(np.int64)
     log_population = np.log(population)
     population_score = _standardised(log_population)
     log_income = np.log(_MEDIAN_INCOME_WAN) + 0.45 * population_score + rng.normal(0.0, 0.8, n)
@@ -110,8 +123,20 @@ def synthetic_indicators(n: int, mean_population: float, rng: np.random.Generato
         "industry": _draw_industries(n, rng, townships, industry_shares or INDUSTRY_SHARES),
     })
     table["strength"] = derive_strength(table, STRENGTH_SPEC)
-    table["weak"] = derive_weak(table["strength"], table["population"], WEAK_SPEC).astype(bool)
+    table["weak"] = _weak(table, family, rng)
+    if family.writes_lead_eligible:
+        strongest = table["strength"].rank(method="first", ascending=False) <= max(1, np.ceil(family.lead_share * n - 1e-9))
+        table["lead_eligible"] = strongest & (family.weak_may_lead | ~table["weak"])
     return table
+
+
+def _weak(table: pd.DataFrame, family: CountyFamily, rng: np.random.Generator) -> pd.Series:
+    """The weakest ``weak_share`` by strength (ranked with noise), or under ``weak_below`` people."""
+    spec = WeakSpec(strength_share=family.weak_share, population_below=family.weak_below)
+    score = table["strength"]
+    if family.weak_noise > 0:
+        score = score.rank(pct=True) + rng.normal(0.0, family.weak_noise, len(table))
+    return derive_weak(score, table["population"], spec).astype(bool)
 
 
 def _standardised(values: np.ndarray) -> np.ndarray:
