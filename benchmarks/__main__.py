@@ -49,6 +49,12 @@ CASES = (
 )
 
 
+def stamp() -> dict:
+    """When and where a benchmark ran: the date and the machine."""
+    return {"date": datetime.date.today().isoformat(),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"}
+
+
 def run_case(case: Case, time_limit: float | None, workers: int) -> dict:
     """Build, solve and check one case in this process; the figures as a dict."""
     import pairing
@@ -140,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(result)
         print(f"{case.name}: {result['status']} gap {result['gap']} weak {result['weak_grouped']}/{result['weak']} "
               f"grouped {result['villages_grouped']} in {result['solve_seconds']} s", flush=True)
-    record = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}", "results": results}
+    record = {**stamp(), "results": results}
     if args.only and not args.out:
         print(table(results))
         return 0

@@ -18,16 +18,15 @@ Records, in benchmarks/province.json and BENCHMARKS.md (section ``province``):
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+
+from benchmarks.__main__ import record_in_markdown, stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "instances" / "cache"
@@ -125,15 +124,15 @@ def main(argv: list[str] | None = None) -> int:
                 runs[name] = run_batch(2021, folder / f"re-{stability:g}", args.workers, previous=folder / "2020", stability=stability,
                                        time_limit=args.time_limit)
                 print(name, runs[name], flush=True)
-    record = {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}", "runs": runs}
+    # Runs done by an earlier invocation (``--only``) stay in the record beside these.
+    earlier = json.loads(Path(args.out).read_text(encoding="utf-8"))["runs"] if Path(args.out).is_file() and args.only else {}
+    record = {**stamp(), "runs": {**earlier, **runs}}
+    runs = record["runs"]
     if "2021" in runs and "2021, one worker" in runs:
         record["speed_up"] = round(runs["2021, one worker"]["wall_seconds"] / runs["2021"]["wall_seconds"], 2)
     Path(args.out).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(table_of(record))
     if args.markdown:
-        from benchmarks.__main__ import record_in_markdown
-
         record_in_markdown(Path(args.markdown), "province", record, table_of)
     return 0
 

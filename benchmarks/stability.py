@@ -15,15 +15,14 @@ Records benchmarks/stability.json and prints a Markdown table for BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+
+from benchmarks.__main__ import stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,7 +70,7 @@ def run(seeds: list[int], time_limit: float, workers: int) -> dict:
                          "violations": len(pairing.check(revision.plan))}
         results.append(row)
         print(json.dumps(row), flush=True)
-    return {"date": datetime.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+    return {**stamp(),
             "time_limit": time_limit, "workers": workers, "villages": instance.n, "weak": base["weak"],
             "previous": {"status": previous.status, "weak_grouped": base["weak_grouped"], "villages_grouped": base["villages_grouped"],
                          "groups": base["groups"], "distance": base["distance"]},

@@ -24,7 +24,7 @@ _EXPORTS = {
     "Instance": "instance", "read_villages": "read", "read_plan": "read_plan", "write_plan": "write", "Group": "plan",
     "Objective": "plan", "Plan": "plan", "diff": "diff", "Revision": "resolve", "alternatives": "alternatives",
     "compare_plans": "alternatives", "frontier": "frontier", "resolve": "resolve", "Locks": "locks", "ObjectiveWeights": "rules",
-    "Rules": "rules", "SolverParams": "rules", "solve": "solve", "batch": "batch",
+    "Rules": "rules", "SolverParams": "rules", "solve": "solve", "batch": "batch", "assign": "assign", "check_assignment": "assign",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -24,6 +24,7 @@ from .deadline import Deadline, StopLike, Stopped
 from .errors import InputError
 from .fields import check_share
 from .instance import Instance
+from .labels import label
 from .locks import Locks
 from .model.candidates import Candidates
 from .model.constraints import LockedCandidates, RequiredLocks
@@ -207,3 +208,31 @@ def compare_plans(plans: list[Plan], names: list[str] | None = None) -> pd.DataF
             "violations": len(check(plan)),
         })
     return pd.DataFrame(rows)
+
+
+#: Columns of :func:`compare_plans` that are shares, printed as percentages.
+SHARES = ("weak_vs_first", "villages_vs_first", "distance_vs_first", "differs_from_first", "differs_from_nearest")
+
+
+def comparison_sheet(table: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """:func:`compare_plans`'s table as a planner reads it (``alternatives.csv``,
+    ``alternatives.html``): columns named in words, shares as percentages with
+    one decimal, distance in km (or hops), its unit in the column's name.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"plan": ["alt-1"], "status": ["OPTIMAL"], "distance": [1198803], "distance_unit": ["m"],
+    ...                       "differs_from_first": [0.43899999999999995]})
+    >>> comparison_sheet(table).to_dict("records")
+    [{'plan': 'alt-1', 'status': 'OPTIMAL', 'member-to-lead distance (km)': 1198.8, 'villages with another lead than in the first plan (%)': 43.9}]
+    """
+    sheet = table.drop(columns=["distance_unit"], errors="ignore").copy()
+    metres = "distance_unit" in table and (table["distance_unit"] == "m").all()
+    unit = "km" if metres else str(table["distance_unit"].iloc[0]) if "distance_unit" in table and len(table) else "km"
+    if "distance" in sheet and metres:
+        sheet["distance"] = (sheet["distance"] / 1000).round(1)
+    for column in SHARES:
+        if column in sheet:
+            sheet[column] = (100 * sheet[column]).round(1)
+    return sheet.rename(columns={column: label(f"compare:{column}", lang, unit=unit) for column in sheet.columns})
+

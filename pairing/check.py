@@ -97,8 +97,16 @@ def check_same_township(instance: Instance, rules: Rules, locks: Locks, group: G
         yield Violation("same_township", group.group_id, group.villages, f"spans townships {', '.join(townships)}")
 
 
+def check_weak_in_group(instance: Instance, rules: Rules, locks: Locks, group: Group):
+    """With ``weak_in_every_group``, the group holds a weak village ("强村带弱村")."""
+    known = _known(instance, group)
+    if rules.weak_in_every_group and known and not any(instance.weak[instance.index(v)] for v in known):
+        yield Violation("weak_in_group", group.group_id, group.villages,
+                        "no weak village in the group, and the rules ask every group to hold one (weak_in_every_group)")
+
+
 GROUP_CHECKS = (check_villages_known, check_one_lead, check_group_size, check_group_population, check_lead,
-                check_contiguity, check_same_township)
+                check_contiguity, check_same_township, check_weak_in_group)
 
 
 def check_disjoint(plan: Plan):
@@ -157,6 +165,9 @@ def check(plan: Plan, instance: Instance | None = None, rules: Rules | None = No
     []
     >>> [v.rule for v in check(Plan(instance, Rules(), (Group("G1", ("b",), ("a", "c")),)))]
     ['lead_not_weak', 'lead_eligible', 'lead_strongest']
+    >>> strong = path_county([500, 400, 300], weak=[False, False, False])
+    >>> [v.rule for v in check(Plan(strong, Rules(weak_in_every_group=True), (Group("G1", ("a",), ("b", "c")),)))]
+    ['weak_in_group']
     """
     instance = plan.instance if instance is None else instance
     rules = plan.rules if rules is None else rules

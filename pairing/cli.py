@@ -45,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, parents=[talk])
+    def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=description or help, parents=[talk])
 
     solve_parser = command("solve", "propose a grouping plan and write it, checked")
     _add_input_options(solve_parser)
@@ -55,10 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check_parser = command("check", "diagnose the data without solving")
     _add_input_options(check_parser)
+    _add_lang_option(check_parser)
 
     validate_parser = command("validate", "check a (hand-edited) plan against the rules")
     validate_parser.add_argument("plan", help="plan.csv, plan.xlsx or plan.gpkg")
     _add_input_options(validate_parser)
+    _add_lang_option(validate_parser)
 
     diff_parser = command("diff", "what changed between two plans")
     diff_parser.add_argument("old_plan", help="plan.csv, plan.xlsx or plan.gpkg")
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     frontier_parser.add_argument("--time-limit", type=float, help="seconds for the whole command (default 60)")
     frontier_parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
     frontier_parser.add_argument("--seed", type=int, help="CP-SAT random seed (default 0)")
+    _add_lang_option(frontier_parser)
 
     batch_parser = command("batch", "solve (or re-solve) every county of a province, on Dask")
     batch_parser.add_argument("inputs", nargs="+", metavar="INPUT", help="village files, one per county, folders of them, or files of many counties (with --by)")
@@ -112,11 +115,41 @@ def build_parser() -> argparse.ArgumentParser:
     batch_parser.add_argument("--format", default="csv,json,gpkg,xlsx", help="what each county's folder gets (default csv,json,gpkg,xlsx)")
     _add_lang_option(batch_parser)
 
-    generate_parser = command("generate", "write a synthetic county of any size")
-    generate_parser.add_argument("--villages", type=int, required=True)
-    generate_parser.add_argument("--townships", type=int, required=True)
-    generate_parser.add_argument("--seed", type=int, default=0)
-    generate_parser.add_argument("--out", required=True, help="GPKG, GeoJSON, CSV or XLSX file")
+    assign_parser = command("assign", "send helpers (cadres of county units) to the villages or groups that need them, checked")
+    _add_input_options(assign_parser)
+    assign_parser.add_argument("--helpers", required=True, help="helpers table (CSV/XLSX): helper_id, name, unit, role, skills, home or lon/lat, previous")
+    assign_parser.add_argument("--units", help="units table (CSV/XLSX): unit_id, name, kind, skills, capacity, villages")
+    assign_parser.add_argument("--plan", help="a grouping plan (plan.csv, plan.xlsx or plan.gpkg): first secretaries go to its groups")
+    assign_parser.add_argument("--previous", help="last year's assignment.csv: the pairings to keep")
+    assign_parser.add_argument("--out", help="output folder (default assign-<input stem>/)")
+    assign_parser.add_argument("--time-limit", type=float, help="seconds for the whole command (default 60)")
+    assign_parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
+    assign_parser.add_argument("--seed", type=int, help="CP-SAT random seed (default 0)")
+    _add_lang_option(assign_parser)
+
+    generate_parser = command("generate", "write a synthetic county of any size",
+                              description="Write a synthetic county: village polygons with names, townships, population, "
+                                          "indicators, strength and weak flags, in the columns pairing reads, ready for "
+                                          "pairing solve.")
+    generate_parser.add_argument("--villages", type=int, required=True, metavar="N", help="how many villages (at least 3 per township)")
+    generate_parser.add_argument("--townships", type=int, required=True, metavar="T", help="how many townships the villages are split into")
+    generate_parser.add_argument("--seed", type=int, default=0, metavar="S",
+                                 help="random seed: the same seed gives the same county (default 0)")
+    generate_parser.add_argument("--out", required=True, metavar="FILE",
+                                 help="the file to write, its format by its suffix: .gpkg, .geojson, .csv or .xlsx")
+    generate_parser.add_argument("--family", default="even", metavar="NAME",
+                                 help="the kind of county: even (default), clustered, hilly or plains; the flags below change one "
+                                      "trait of it")
+    traits = generate_parser.add_argument_group("traits of the family (each overrides the family's own)")
+    traits.add_argument("--layout", choices=("even", "clustered"), help="even villages, or villages crowded around township seats")
+    traits.add_argument("--background-share", type=float, metavar="S", help="clustered: share of villages spread uniformly (e.g. 0.3)")
+    traits.add_argument("--population-median", type=float, metavar="P", help="median people of a village (lognormal, e.g. 490)")
+    traits.add_argument("--population-sigma", type=float, metavar="S", help="log-sd of the population (e.g. 0.6)")
+    traits.add_argument("--population-clip", type=int, nargs=2, metavar=("LOW", "HIGH"), help="fewest and most people of a village")
+    traits.add_argument("--weak-share", type=float, metavar="S", help="share of villages that are weak, the least strong (e.g. 0.4)")
+    traits.add_argument("--weak-noise", type=float, metavar="S", help="noise on strength when choosing the weak ones (e.g. 0.1)")
+    traits.add_argument("--weak-may-lead", choices=("yes", "no"), help="whether a weak village may lead a group")
+    traits.add_argument("--lead-share", type=float, metavar="S", help="leads come from the strongest this share (e.g. 0.3)")
     return parser
 
 
@@ -162,33 +195,72 @@ def console() -> None:
     the interpreter normally then would run C++ destructors under it (and abort),
     so the process ends at once instead, its output flushed."""
     code = main()
+    _flush_stdout()
     if any(thread.is_alive() and thread.daemon and thread.name.startswith("pairing-") for thread in threading.enumerate()):
-        sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _flush_stdout() -> None:
+    """Flush stdout; when its reader went away (``pairing diff ... | head``), point
+    it at /dev/null, so that Python's own flush at exit does not complain."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
+def _stdout_to_devnull() -> None:
+    """The standard recipe for a closed pipe: stdout's descriptor onto /dev/null."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout has no descriptor (a test's capture)
+        pass
+
+
+class _Stderr:
+    """Whatever ``sys.stderr`` is when a line is written: the progress display
+    replaces it while it runs, to print lines above itself."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+#: Commands that can run longer than a couple of seconds: they show progress on a terminal.
+SHOW_PROGRESS = ("solve", "resolve", "alternatives", "frontier", "batch", "check", "report", "validate")
 
 
 def _run(args: argparse.Namespace, command: Command) -> int:
     import logging
     import warnings
 
+    from .assign_command import run_assign
     from .commands import COMMANDS
     from .errors import InputError
 
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_Stderr())
     handler.setFormatter(logging.Formatter("pairing: %(message)s"))
+    handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
     library = logging.getLogger("pairing")
     library.addHandler(handler)
-    library.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    # On a terminal, the progress display takes every record (DEBUG: the searches' progress).
+    # (Not with --log: CP-SAT writes its log straight to the terminal.)
+    command.progress = args.command in SHOW_PROGRESS and not args.quiet and not getattr(args, "log", False) and sys.stderr.isatty()
+    library.setLevel(logging.DEBUG if command.progress else logging.INFO if args.verbose else logging.WARNING)
     quiet = open(os.devnull, "w") if args.quiet else None
     try:
         # Warnings meant for the user (an output skipped, a name drawn as its id) as one line each.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             try:
-                with contextlib.redirect_stdout(quiet) if quiet else contextlib.nullcontext():
-                    return COMMANDS[args.command](args, command)
+                with contextlib.redirect_stdout(quiet) if quiet else contextlib.nullcontext(), _display(args, command):
+                    return {**COMMANDS, "assign": run_assign}[args.command](args, command)
             finally:
                 for warning in caught:
                     if issubclass(warning.category, UserWarning):
@@ -202,12 +274,27 @@ def _run(args: argparse.Namespace, command: Command) -> int:
         return 2
     except BrokenPipeError:
         # The reader of our output went away (`pairing diff ... | head`): nothing more to say.
-        sys.stderr.close()
+        _stdout_to_devnull()
         return 0
     finally:
         library.removeHandler(handler)
         if quiet:
             quiet.close()
+
+
+@contextlib.contextmanager
+def _display(args: argparse.Namespace, command: Command):
+    """The progress display on the terminal while the command runs (the batch
+    has its own, a bar by villages)."""
+    if not command.progress or args.command == "batch":
+        yield
+        return
+    from .progress import ConsoleDisplay
+
+    display = ConsoleDisplay(started=command.started, time_limit=lambda: command.time_limit)
+    command.display = display
+    with display:
+        yield
 
 
 if __name__ == "__main__":

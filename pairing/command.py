@@ -1,15 +1,19 @@
 """One run of a command: its clock and time limit, Ctrl-C and SIGTERM as stops,
 and the steps every command shares (reading the inputs, the solver's share of
-the time, writing the outputs as a set, the summary printed at the end)."""
+the time, writing the outputs as a set, the summary printed at the end, in the words of :mod:`pairing.console`)."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import signal
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 #: Seconds kept at the end of a command's time for the summary and the move of the files into place.
 FINISHING_SECONDS = 0.5
@@ -54,6 +58,14 @@ class Command:
     started: float = field(default_factory=time.perf_counter)
     time_limit: float | None = None
     timing: dict[str, float] = field(default_factory=dict)
+    #: Whether progress is shown (a terminal, not ``--quiet``), and the display showing it.
+    progress: bool = False
+    display: object | None = None
+
+    def end_progress(self) -> None:
+        """Take the progress display off the terminal, before the summary is printed."""
+        if self.display is not None:
+            self.display.stop()
 
     def lap(self, name: str, since: float) -> None:
         self.timing[name] = round(self.timing.get(name, 0.0) + time.perf_counter() - since, 3)
@@ -74,8 +86,9 @@ class Command:
 
 
 def read_inputs(args: argparse.Namespace, command: Command):
-    """The config and the village table, timed; locks checked against the table
-    (an error names the config file)."""
+    """The config and the village table, timed; the flags checked before the
+    table is read; locks checked against the table (an error names the config
+    file)."""
     from .config import Config
     from .read import read_villages
     from .model.constraints import check_lock_ids
@@ -84,8 +97,10 @@ def read_inputs(args: argparse.Namespace, command: Command):
 
     started = time.perf_counter()
     config = Config.from_toml(args.config) if args.config else Config()
+    check_flags(args, config)
     if hasattr(args, "time_limit"):
         command.time_limit = args.time_limit if args.time_limit is not None else config.solver.time_limit
+    log.info("reading %s", args.input)
     instance = read_villages(args.input, config, edges=args.edges, add_edges=args.add_edges, repair=args.repair)
     try:
         check_lock_ids(instance, config.locks)
@@ -100,17 +115,44 @@ def input_paths(args: argparse.Namespace) -> list[str]:
     return [getattr(args, name, None) for name in ("input", "config", "edges", "add_edges", "previous", "renames", "plan")]
 
 
+#: Command-line flags of the solver's parameters, by the ``[solver]`` key they override.
+SOLVER_FLAGS = {"time_limit": "--time-limit", "workers": "--workers", "seed": "--seed"}
+
+
+def check_flags(args: argparse.Namespace, config=None) -> None:
+    """The solver's flags (``--time-limit``, ``--workers``, ``--seed``) checked as
+    the config's keys are, each error naming its flag."""
+    from .rules import SolverParams
+
+    params = config.solver if config is not None else SolverParams()
+    for key, flag in SOLVER_FLAGS.items():
+        if getattr(args, key, None) is not None:
+            with flag_errors({f"solver.{key}": flag, key: flag}):
+                params.with_overrides(**{key: getattr(args, key)})
+
+
+@contextlib.contextmanager
+def flag_errors(flags: dict[str, str]):
+    """An :class:`InputError` about one of ``flags``' keys (a config key or a
+    library argument, such as ``k``) raised as one about its command-line flag:
+    ``column k`` becomes ``flag -k``, and the fix names the flag."""
+    from .errors import InputError
+
+    try:
+        yield
+    except InputError as error:
+        flag = flags.get(error.column)
+        if flag is None:
+            raise
+        name = error.column.rpartition(".")[2]
+        raise InputError(error.problem, fix=error.fix.replace(f"{name} = ", f"{flag} "), column=flag) from None
+
+
 def solver_params(config, args: argparse.Namespace, command: Command, reserve: float = 0.0):
     """The config's solver parameters with the command-line flags, and the time
     left for the search: the command's limit less what reading took and what
     writing is likely to need."""
-    from .errors import InputError
-
-    for flag in ("workers", "seed"):
-        try:
-            config.solver.with_overrides(**{flag: getattr(args, flag)})
-        except InputError as error:
-            raise InputError(error.problem, fix=error.fix.replace(f"{flag} = ", f"--{flag} "), column=f"--{flag}") from None
+    check_flags(args, config)
     elapsed = time.perf_counter() - command.started
     seconds = max(0.5, (command.time_limit or config.solver.time_limit) - elapsed - reserve)
     return config.solver.with_overrides(time_limit=seconds, workers=args.workers, seed=args.seed)
@@ -138,20 +180,16 @@ def verdict(violations) -> dict:
     return {"valid": not violations, "violations": [str(v) for v in violations]}
 
 
-def written_line(output) -> str:
-    lines = "  wrote " + (", ".join(str(path) for path in output.committed) or "nothing")
-    if output.skipped:
-        lines += "\n  skipped " + ", ".join(f"{name} ({why})" for name, why in output.skipped.items())
-        if any(why == "time limit" for why in output.skipped.values()):
-            lines += "; rebuild them with pairing report, or give more --time-limit"
-    return lines
+def say(*lines: str) -> None:
+    """Print lines on stdout at once: stdout is block-buffered in a pipe, and the
+    reader should not wait for the end of the command to see them."""
+    print("\n".join(lines), flush=True)
 
 
-def time_line(command: Command) -> str:
-    total = time.perf_counter() - command.started
-    parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in command.timing.items())
-    limit = f" of {command.time_limit:g} s" if command.time_limit else ""
-    return f"  time {total:.1f} s{limit}: {parts}"
+def say_header(title: str, instance, lang: str = "en") -> None:
+    from .console import header_lines
+
+    say(*header_lines(title, instance, lang))
 
 
 def open_output(folder: Path, owned, args: argparse.Namespace):
@@ -160,15 +198,17 @@ def open_output(folder: Path, owned, args: argparse.Namespace):
     return OutputFolder(folder, owned, input_paths(args)).open()
 
 
-def write_and_summarise(plan, output, formats, lang: str, command: Command, revision=None, title: str = "pairing solve",
-                        after: str = "") -> int:
+def write_and_summarise(plan, output, formats, lang: str, command: Command, revision=None, after: str = "") -> int:
     """Check the plan, write it (and a re-solve's changes) as one set, and print
-    the summary; exit 3 when the locks cannot hold, 1 when the plan breaks a rule."""
+    the summary (the header was printed when the data were read); exit 3 when
+    the locks cannot hold, 1 when the plan breaks a rule."""
     from .check import check
+    from .console import summary_text
     from .write import write_solved_into
 
     command.stops.next_phase()
     started = time.perf_counter()
+    log.info("checking the plan")
     violations = [] if plan.status in ("INFEASIBLE", "UNKNOWN") and not plan.groups else check(plan)
     command.lap("check", started)
     started = time.perf_counter()
@@ -181,59 +221,15 @@ def write_and_summarise(plan, output, formats, lang: str, command: Command, revi
     except BaseException:
         output.discard()
         command.lap("write", started)
-        print(summary_text(plan, violations, output, command, title) + after)
+        command.end_progress()
+        say(summary_text(plan, violations, output, command, lang) + after)
         raise
     command.lap("write", started)
-    print(summary_text(plan, violations, output, command, title) + after)
+    command.end_progress()
+    say(summary_text(plan, violations, output, command, lang) + after)
     if plan.status == "INFEASIBLE":
         return 3
     return 1 if violations else 0
-
-
-def summary_text(plan, violations, output, command: Command, title: str) -> str:
-    metrics = plan.metrics()
-    instance = plan.instance
-    enumeration = plan.stages[0] if plan.stages else {}
-    detail = plan.stages[-1].get("detail", "no plan was found") if plan.stages else "no plan was found"
-    proof = {"OPTIMAL": "proven optimal", "INFEASIBLE": "the locks cannot all hold", "UNKNOWN": detail}.get(
-        plan.status, f"not proven optimal, gap {plan.gap:.2%}" if plan.gap is not None else "not proven optimal")
-    stopped = f", stopped by {' and '.join(command.stops.received) or 'a stop'}" if plan.stopped else ""
-    lines = [
-        f"{title} {instance.source}",
-        f"  {instance.n:,} villages in {len(set(instance.township))} townships, {instance.graph.number_of_edges():,} adjacent pairs, "
-        f"{enumeration.get('candidates', 0):,} candidate groups",
-        f"  rules: {plan.rules.group_size[0]}-{plan.rules.group_size[1]} villages, {plan.rules.group_population[0]:,}-"
-        f"{plan.rules.group_population[1]:,} people, {plan.rules.contiguity}, "
-        f"{'same township' if plan.rules.same_township else 'across townships'}",
-        f"  status {plan.status} ({proof}{stopped}) in {plan.solve_seconds:.1f} s, seed {plan.seed}, {plan.workers} workers",
-        metrics_line(metrics),
-    ]
-    searched = None
-    for stage in plan.stages[1:]:
-        if "value" not in stage:
-            lines.append(f"    {stage['objective']:<17} {stage['status']}  {stage.get('detail', '')}")
-            continue
-        unit = f" {stage['unit']}" if stage.get("unit") else ""
-        bound = "" if stage["bound"] in (None, stage["value"]) else f" (bound {stage['bound']:,})"
-        value = "-" if stage["value"] is None else f"{stage['value']:,}"
-        seconds = "same search" if stage.get("search") == searched else f"{stage['seconds']:.1f} s"
-        searched = stage.get("search")
-        lines.append(f"    {stage['objective']:<17} {value}{unit}{bound}  {stage['status']}  {seconds}")
-    if plan.conflicts:
-        lines.append("  conflicting locks (change or remove one):")
-        lines += [f"    {conflict}" for conflict in plan.conflicts]
-    elif plan.groups or plan.status != "UNKNOWN":
-        lines.append("  checker: the plan keeps every rule" if not violations
-                     else f"  checker: {len(violations)} VIOLATIONS\n" + "\n".join(f"    {v}" for v in violations))
-    lines.append(written_line(output))
-    lines.append(time_line(command))
-    return "\n".join(lines)
-
-
-def metrics_line(metrics: dict) -> str:
-    return (f"  groups {metrics['groups']:,}   villages grouped {metrics['villages_grouped']:,}/{metrics['villages']:,}   "
-            f"weak grouped {metrics['weak_grouped']:,}/{metrics['weak']:,}   people grouped {metrics['population_grouped']:,}")
-
 
 def plan_and_instance(args: argparse.Namespace, plan_path: str, command: Command):
     """The plan file read against the village table, under the config's rules and locks."""

@@ -160,6 +160,8 @@ class Config:
                     values["columns"], values["crs"] = _columns(table)
                 elif section in _SECTIONS:
                     values[section] = _SECTIONS[section](table)
+                elif section == "assign":
+                    pass  # helper pairing's, read by pairing.assign.settings
                 else:
                     raise InputError(f"unknown section [{section}]", fix=f"use the sections {', '.join(sorted(CONFIG_SECTIONS))}")
         problems.raise_any()

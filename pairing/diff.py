@@ -158,23 +158,24 @@ def diff(old: Plan, new: Plan, *, metrics: bool = True) -> PlanDiff:
     >>> print(result.to_text().splitlines()[0])
     groups: 1 kept, 1 changed, 0 dissolved, 0 created
     """
-    old_groups, new_groups = list(old.groups), list(new.groups)
+    # Dicts keyed by position keep the groups' order and make each match O(1).
+    old_groups, new_groups = dict(enumerate(old.groups)), dict(enumerate(new.groups))
     matches: list[tuple[Group, Group]] = []
 
     def match(pairs) -> None:
-        for old_group, new_group in pairs:
-            if old_group in old_groups and new_group in new_groups:
-                matches.append((old_group, new_group))
-                old_groups.remove(old_group)
-                new_groups.remove(new_group)
+        for a, b in pairs:
+            if a in old_groups and b in new_groups:
+                matches.append((old_groups.pop(a), new_groups.pop(b)))
 
-    by_villages = {frozenset(group.villages): group for group in new_groups}
-    match((group, by_villages[frozenset(group.villages)]) for group in list(old_groups) if frozenset(group.villages) in by_villages)
-    by_lead = {group.lead: group for group in new_groups if group.lead}
-    match((group, by_lead[group.lead]) for group in list(old_groups) if group.lead and group.lead in by_lead)
-    overlaps = sorted(((-_overlap(a, b), a.group_id, b.group_id, a, b) for a in old_groups for b in new_groups if _overlap(a, b) >= MIN_OVERLAP),
-                      key=lambda entry: entry[:3])
-    match((a, b) for *_, a, b in overlaps)
+    by_villages = {frozenset(group.villages): b for b, group in new_groups.items()}
+    match((a, by_villages[frozenset(group.villages)]) for a, group in list(old_groups.items()) if frozenset(group.villages) in by_villages)
+    by_lead = {group.lead: b for b, group in new_groups.items() if group.lead}
+    match((a, by_lead[group.lead]) for a, group in list(old_groups.items()) if group.lead and group.lead in by_lead)
+    # Only groups that share a village can overlap.
+    new_of_village = {village: b for b, group in new_groups.items() for village in group.villages}
+    sharing = {(a, new_of_village[village]) for a, group in old_groups.items() for village in group.villages if village in new_of_village}
+    overlaps = sorted((-_overlap(old_groups[a], new_groups[b]), old_groups[a].group_id, new_groups[b].group_id, a, b) for a, b in sharing)
+    match((a, b) for overlap, _, _, a, b in overlaps if -overlap >= MIN_OVERLAP)
 
     kept, changed = [], []
     for a, b in sorted(matches, key=lambda pair: pair[0].group_id):
@@ -194,8 +195,8 @@ def diff(old: Plan, new: Plan, *, metrics: bool = True) -> PlanDiff:
         if moved or old_role != new_role:
             villages.append(VillageChange(village, names.get(village, ""), old_group, new_group, old_role, new_role))
     side_by_side = ({**old.metrics(), "violations": len(check(old))}, {**new.metrics(), "violations": len(check(new))}) if metrics else None
-    return PlanDiff(tuple(kept), tuple(changed), tuple(sorted(old_groups, key=lambda g: g.group_id)),
-                    tuple(sorted(new_groups, key=lambda g: g.group_id)), tuple(villages), side_by_side, names)
+    return PlanDiff(tuple(kept), tuple(changed), tuple(sorted(old_groups.values(), key=lambda g: g.group_id)),
+                    tuple(sorted(new_groups.values(), key=lambda g: g.group_id)), tuple(villages), side_by_side, names)
 
 
 def _overlap(a: Group, b: Group) -> float:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 #: The sections of a config file: a ``column`` such as ``solver.time_limit``
 #: that starts with one of them is a config key, and is named as one.
-CONFIG_SECTIONS = ("columns", "strength", "weak", "graph", "rules", "solver", "locks", "objective")
+CONFIG_SECTIONS = ("columns", "strength", "weak", "graph", "rules", "solver", "locks", "objective", "assign")
 
 
 class InputError(ValueError):
@@ -85,7 +85,7 @@ class InputError(ValueError):
             return f"section {self.column}"
         if dot and section in CONFIG_SECTIONS:
             return f"key {self.column}"
-        return f"flag {self.column}" if self.column.startswith("--") else f"column {self.column}"
+        return f"flag {self.column}" if self.column.startswith("-") else f"column {self.column}"
 
     def in_file(self, file: str) -> "InputError":
         """The same error (and its others), located in ``file`` where they do not name a file yet."""

@@ -50,6 +50,10 @@ class Instance:
         Where the instance was read from, for messages and summaries.
     tolerance_edges : int
         How many adjacency pairs only the snapping tolerance added.
+    input_names : dict, optional
+        A canonical column's name in the input file, where the config's
+        ``[columns]`` mapped it (``lon`` -> ``经度``): outputs show the input's
+        own attributes under the names the planner gave them.
 
     Examples
     --------
@@ -66,6 +70,7 @@ class Instance:
     geometry: object = None
     source: str = ""
     tolerance_edges: int = 0
+    input_names: dict[str, str] = field(default_factory=dict)
     _index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

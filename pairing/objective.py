@@ -102,8 +102,8 @@ class Levels:
     @classmethod
     def of(cls, instance: Instance, candidates: Candidates, weights: ObjectiveWeights, previous: Plan | None = None) -> "Levels":
         """The levels over ``candidates``: weak villages grouped, (with a previous
-        plan and ``weights.stability > 0``) stability, villages grouped, then
-        distance or the weighted cost.
+        plan and ``weights.stability > 0``) stability, villages grouped (or the
+        fewest groups, ``weights.second_level``), then distance or the weighted cost.
 
         Examples
         --------
@@ -113,9 +113,12 @@ class Levels:
         >>> candidates = enumerate_candidates(county, Rules(group_size=(3, 3), lead_top_share=1.0))
         >>> [level.name for level in Levels.of(county, candidates, ObjectiveWeights()).levels]
         ['weak_grouped', 'villages_grouped', 'distance']
+        >>> [level.name for level in Levels.of(county, candidates, ObjectiveWeights(second_level="fewest_groups")).levels]
+        ['weak_grouped', 'groups', 'distance']
         """
-        levels = [Level("weak_grouped", candidates.weak, True, "weak villages"), Level("villages_grouped", candidates.size, True, "villages"),
-                  third_level(instance, candidates, weights)]
+        second = (Level("groups", np.ones(len(candidates), dtype=np.int64), False, "groups") if weights.second_level == "fewest_groups"
+                  else Level("villages_grouped", candidates.size, True, "villages"))
+        levels = [Level("weak_grouped", candidates.weak, True, "weak villages"), second, third_level(instance, candidates, weights)]
         if previous is None or weights.stability <= 0:
             return cls(tuple(levels))
         leads = previous_leads(previous)

@@ -125,7 +125,8 @@ def _instance(path: str, table: pd.DataFrame, config: Config, edges: str | Path 
             pairs = point_adjacency(near, near_ids, config.graph.max_edge_m)
     if add_edges is not None:
         pairs = [*pairs, *read_edges(add_edges, ids)]
-    return Instance(villages, nx.Graph(pairs), geometry=geometry, source=path, tolerance_edges=tolerance_edges)
+    return Instance(villages, nx.Graph(pairs), geometry=geometry, source=path, tolerance_edges=tolerance_edges,
+                    input_names={canonical: column for canonical, column in names.items() if column != canonical})
 
 
 def _warn_far(path: str, far_ids: list[str]) -> None:

@@ -3,6 +3,7 @@ language, ``plan.gpkg``) back into a :class:`~pairing.plan.Plan`."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -16,12 +17,31 @@ from .plan import Plan
 from .rules import Rules
 from .table_files import line_labels, read_table, text_cells
 
+#: The columns of a plan file the reader takes; every other column is written for reading only.
+READ_COLUMNS = ("village_id", "group_id", "role")
+#: Columns of the villages sheet that restate the village table: an edit there is not read.
+INPUT_COLUMNS = ("name", "township", "population")
+#: Rows named in one warning, at most.
+ROWS_NAMED = 5
+
+
+class IgnoredEditWarning(UserWarning):
+    """A change in a plan file that the reader does not take (see :func:`read_plan`)."""
+
 
 def read_plan(path: str | Path, instance: Instance | None = None, rules: Rules | None = None) -> Plan:
     """Read a plan a planner may have edited: a ``plan.csv``, ``plan.xlsx`` (its
     villages sheet, headers and roles in English or Chinese) or ``plan.gpkg``
-    (layer ``villages``) with ``village_id, group_id, role`` (other columns are
-    ignored).
+    (layer ``villages``) with ``village_id, group_id, role``.
+
+    Only those three columns are read. An edit the reader does not take is
+    reported, naming its rows, as an :class:`IgnoredEditWarning`, never
+    dropped in silence: a ``lead_id`` that is not its group's lead (the lead is
+    the village whose role is ``lead``); a name, township or population that
+    differs from the village table (with ``instance``: edit the village table);
+    a village with no row (read as ungrouped); and, in a ``plan.xlsx`` or
+    ``plan.gpkg``, a groups sheet or layer that differs from the villages (it
+    is derived from them, and rewritten).
 
     Parameters
     ----------
@@ -44,6 +64,11 @@ def read_plan(path: str | Path, instance: Instance | None = None, rules: Rules |
     InputError
         A missing column, an unknown role, or a village id the instance does not have.
 
+    Warns
+    -----
+    IgnoredEditWarning
+        An edit that is not read, by row.
+
     Examples
     --------
     >>> import tempfile, networkx as nx
@@ -54,6 +79,7 @@ def read_plan(path: str | Path, instance: Instance | None = None, rules: Rules |
     (Group(group_id='g1', leads=('a',), members=('b',)),)
     """
     table = read_plan_table(path)
+    given = instance is not None
     if instance is None:
         instance = _stand_in_instance(table)
     problems = Problems()
@@ -62,9 +88,138 @@ def read_plan(path: str | Path, instance: Instance | None = None, rules: Rules |
                                 file=str(path), row=table.attrs["rows"][position], column="village_id"))
     problems.raise_any()
     try:
-        return Plan.from_assignment(instance, rules or Rules(), table)
+        plan = Plan.from_assignment(instance, rules or Rules(), table)
     except InputError as error:
         raise error.in_file(str(path)) from None
+    for message in ignored_edits(Path(path), table, plan, compare_input=given):
+        warnings.warn(message, IgnoredEditWarning, stacklevel=2)
+    return plan
+
+
+def ignored_edits(path: Path, table: pd.DataFrame, plan: Plan, *, compare_input: bool = True) -> list[str]:
+    """What a planner changed in a plan file that :func:`read_plan` does not
+    take, one message per kind of change, naming its rows.
+
+    ``table`` is the file's villages as :func:`read_plan_table` gives them,
+    ``plan`` what was read from it; ``compare_input``: whether ``plan``'s
+    instance is the county's village table (not a stand-in built from the file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> instance = path_county([500, 400, 300], weak=[False, True, True])
+    >>> path = Path(tempfile.mkdtemp()) / "plan.csv"
+    >>> _ = path.write_text("village_id,group_id,role,lead_id\\na,g1,lead,a\\nb,g1,member,c\\n", encoding="utf-8")
+    >>> table = read_plan_table(path)
+    >>> for message in ignored_edits(path, table, Plan.from_assignment(instance, Rules(), table)):
+    ...     print(message)
+    plan.csv, line 3 (village b): lead_id c is not read: the lead of g1 is a, the village whose role is lead; to change a group's lead, change the roles
+    plan.csv: 1 village has no row, read as ungrouped: c; to keep a village in its group, keep its row
+    """
+    rows, instance = table.attrs["rows"], plan.instance
+    group_of = {village: group for group in plan.groups for village in group.villages}
+    messages = []
+
+    def report(found: list[str], fix: str) -> None:
+        if found:
+            more = f"; and {len(found) - ROWS_NAMED:,} more rows" if len(found) > ROWS_NAMED else ""
+            messages.append(f"{path.name}, {'; '.join(found[:ROWS_NAMED])}{more}{fix}")
+
+    villages = table["village_id"].tolist()
+    if "lead_id" in table.columns:
+        found = []
+        for row, village, lead in zip(rows, villages, text_cells(table["lead_id"])):
+            group = group_of.get(village)
+            leads = ", ".join(group.leads) if group else ""
+            # As written (a group of two leads or none has an empty lead_id), or naming one of its leads.
+            if lead not in ({group.lead, leads, *group.leads} if group else {""}):
+                where = f"the lead of {group.group_id} is {leads or '(none)'}, the village whose role is lead" if group else "the village is in no group"
+                found.append(f"{row} (village {village}): lead_id {lead or '(empty)'} is not read: {where}")
+        report(found, "; to change a group's lead, change the roles")
+    if compare_input:
+        for column in (column for column in INPUT_COLUMNS if column in table.columns):
+            given = dict(zip(instance.ids, instance.villages[column].astype(str)))
+            found = [f"{row} (village {village}): {column} {value}" for row, village, value in zip(rows, villages, text_cells(table[column]))
+                     if village in given and value and _differs(value, given[village])]
+            report(found, f": not read (the village table's {column} counts); edit the village table instead")
+        listed = set(villages)
+        missing = [village for village in instance.ids if village not in listed]
+        if missing:
+            named = ", ".join(missing[:ROWS_NAMED]) + (f" and {len(missing) - ROWS_NAMED:,} more" if len(missing) > ROWS_NAMED else "")
+            messages.append(f"{path.name}: {len(missing):,} village{'s have' if len(missing) > 1 else ' has'} no row, read as ungrouped: {named}; "
+                            "to keep a village in its group, keep its row")
+    messages += _groups_sheet_edits(path, plan)
+    return messages
+
+
+def _differs(written: str, given: str) -> bool:
+    """Whether a cell differs from the village table's value (numbers as numbers: 1,200 is 1200)."""
+    if written.strip() == given.strip():
+        return False
+    try:
+        return float(written.replace(",", "")) != float(given)
+    except ValueError:
+        return True
+
+
+def _groups_sheet_edits(path: Path, plan: Plan) -> list[str]:
+    """The rows of a plan file's groups sheet (``plan.xlsx``) or layer
+    (``plan.gpkg``) that disagree with the plan read from its villages."""
+    groups = _groups_table(path)
+    if groups is None:
+        return []
+    by_id = {group.group_id: group for group in plan.groups}
+    found, seen = [], set()
+    for row, group_id, lead_ids, member_ids in zip(groups.attrs["rows"], groups["group_id"], groups["lead_id"], groups["member_ids"]):
+        if not group_id:
+            continue
+        seen.add(group_id)
+        group = by_id.get(group_id)
+        if group is None:
+            found.append(f"{row} (group {group_id}): no village is in this group")
+            continue
+        written = {part.strip() for part in f"{lead_ids},{member_ids}".replace("，", ",").replace("、", ",").split(",") if part.strip()}
+        if written != set(group.villages) or {part.strip() for part in lead_ids.split(",") if part.strip()} != set(group.leads):
+            found.append(f"{row} (group {group_id}): lead {lead_ids or '(none)'}, members {member_ids or '(none)'}, but the villages "
+                         f"give lead {', '.join(group.leads) or '(none)'}, members {', '.join(group.members) or '(none)'}")
+    found += [f"group {group.group_id}: its row was deleted" for group in plan.groups if group.group_id not in seen]
+    if not found:
+        return []
+    more = f"; and {len(found) - ROWS_NAMED:,} more" if len(found) > ROWS_NAMED else ""
+    sheet = groups.attrs["sheet"]
+    return [(f"{path.name}, {sheet}, {'; '.join(found[:ROWS_NAMED])}{more}: {sheet} is not read (it is derived from the villages); "
+             "to change a group, change group_id and role of its villages")]
+
+
+def _groups_table(path: Path) -> pd.DataFrame | None:
+    """A plan file's groups sheet or layer with canonical headers, or None when it has none."""
+    names = ("groups", *LABELS["sheet:groups"])
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        with pd.ExcelFile(path) as book:
+            sheet = next((name for name in names if name in book.sheet_names), None)
+        kind = "sheet"
+    elif suffix == ".gpkg":
+        import pyogrio
+
+        sheet = next((name for name in names if name in {str(layer) for layer, _ in pyogrio.list_layers(path)}), None)
+        kind = "layer"
+    else:
+        return None
+    if sheet is None:
+        return None
+    raw = read_table(path, prefer=(sheet,), name_layer=False)
+    table = pd.DataFrame(raw).drop(columns="geometry", errors="ignore")
+    headers = header_names()
+    table = table.rename(columns={column: headers[str(column).strip().lower()] for column in table.columns
+                                  if str(column).strip().lower() in headers})
+    if not {"group_id", "lead_id", "member_ids"} <= set(table.columns):
+        return None
+    table = table.loc[:, ~table.columns.duplicated()]
+    for column in ("group_id", "lead_id", "member_ids"):
+        table[column] = text_cells(table[column])
+    table.attrs.update(rows=line_labels(raw), sheet=f"{kind} {sheet}")
+    return table
 
 
 def read_plan_table(path: str | Path) -> pd.DataFrame:

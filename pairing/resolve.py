@@ -26,10 +26,12 @@ class Revision:
     ``plan`` is the new plan; ``previous`` the previous plan in the new data's
     village ids (renames applied, gone villages removed); ``changes`` one row per
     village whose assignment changed, or that is new or gone, with the reason;
-    ``groups`` one row per previous group with its verdict (``kept``,
-    ``changed``: still valid but regrouped, ``repaired``: it broke a rule and its
-    lead leads a group again, ``dissolved``), why, and how many of its villages
-    changed; ``new``, ``gone`` and ``renamed`` (old id -> new id) the villages
+    ``groups`` one row per previous group with its verdict (``kept``: none of its
+    villages changed lead, though some may have joined it; ``changed``: still
+    valid, but some of its villages changed lead; ``repaired``: it broke a rule
+    and its lead leads a group again; ``dissolved``), why (for a changed group,
+    what the change bought, over the same villages before and after), and how
+    many of its villages changed; ``new``, ``gone`` and ``renamed`` (old id -> new id) the villages
     that do not match by id; ``merged`` new id -> the old ids renamed to it.
     """
 
@@ -148,13 +150,14 @@ CHANGE_COLUMNS = ["village_id", "old_village_id", "name", "old_group", "old_role
 
 
 def _group_verdicts(previous: Plan, translated: Plan, plan: Plan, gone: tuple[str, ...], locks: Locks) -> pd.DataFrame:
-    """Per previous group: kept, changed (still valid), repaired or dissolved (it
-    breaks a rule or one of the planner's locks under the new data), and why."""
+    """Per previous group: kept (none of its villages changed lead, though villages
+    may have joined it), changed (still valid, but some of its villages changed
+    lead), repaired or dissolved (it breaks a rule or one of the planner's locks
+    under the new data), and why."""
     broken: dict[str, list[str]] = {}
     for violation in check(translated, locks=locks):
         broken.setdefault(violation.group_id, []).append(f"{violation.rule}: {violation.detail}")
     new_place = {village: group for group in plan.groups for village in group.villages}
-    kept = {(group.lead, frozenset(group.villages)) for group in plan.groups}
     new_leads = {group.lead for group in plan.groups}
     before, after = previous_leads(translated), previous_leads(plan)
     translated_of = {group.group_id: group for group in translated.groups}
@@ -165,37 +168,53 @@ def _group_verdicts(previous: Plan, translated: Plan, plan: Plan, gone: tuple[st
         lost = [village for village in group.villages if village in gone_set]
         changed = [village for village in now.villages if before.get(village) != after.get(village)]
         reasons = ([f"lost {', '.join(lost)} (gone from the data)"] if lost else []) + broken.get(group.group_id, [])
-        if now.villages and (now.lead, frozenset(now.villages)) in kept:
-            verdict = "kept"
-        elif group.group_id in broken or not now.villages:
+        if group.group_id in broken or not now.villages:
             verdict = "repaired" if now.lead and now.lead in new_leads else "dissolved"
+        elif not changed:
+            verdict = "kept"
+            joined = sorted(set(new_place[now.lead].villages) - set(now.villages)) if now.lead in new_place else []
+            if joined:
+                reasons.append(f"joined by {', '.join(joined)}")
         else:
             verdict = "changed"
-            reasons.append(_gain(now, translated, plan))
+            reasons.append(_gain(now, translated, plan, broken))
         rows.append({"old_group": group.group_id, "lead_id": group.lead, "villages": ", ".join(group.villages), "verdict": verdict,
                      "reason": "; ".join(reasons), "villages_changed": len(changed),
                      "new_groups": ", ".join(sorted({new_place[v].group_id for v in now.villages if v in new_place}))})
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
-def _gain(group: Group, before: Plan, after: Plan) -> str:
-    """What regrouping a still-valid group bought: the coverage and distance of the
-    new groups that took its villages, against the old groups those new groups
-    took villages from."""
-    new_groups = {g.group_id: g for g in after.groups if set(g.villages) & set(group.villages)}
-    touched = {v for g in new_groups.values() for v in g.villages} | set(group.villages)
-    old_groups = [g for g in before.groups if set(g.villages) & touched]
-
-    def measure(groups) -> tuple[int, int, int]:
-        plan = Plan(after.instance, after.rules, tuple(groups))
-        objective = plan.objective
-        return objective.weak_grouped, objective.villages_grouped, objective.distance
-
-    (weak_old, grouped_old, distance_old), (weak_new, grouped_new, distance_new) = measure(old_groups), measure(new_groups.values())
-    unit = after.instance.distance_unit()
-    return (f"still valid; regrouped with {', '.join(g.group_id for g in old_groups if g.group_id != group.group_id) or 'ungrouped villages'}: "
-            f"{weak_new - weak_old:+} weak villages and {grouped_new - grouped_old:+} villages grouped there, "
-            f"distance {distance_new - distance_old:+,} {unit}")
+def _gain(group: Group, before: Plan, after: Plan, broken: dict[str, list[str]]) -> str:
+    """What regrouping a still-valid group bought, like for like: over the villages
+    of the old groups and new groups linked to it by shared villages (each old
+    group touching a new one in the set is in it, and each new group touching an
+    old one), the weak villages and villages grouped and the distance before and
+    after, and the broken groups among them that had to be repaired."""
+    villages, old_groups, new_groups = set(group.villages), {}, {}
+    while True:
+        old_groups.update({g.group_id: g for g in before.groups if villages & set(g.villages)})
+        new_groups.update({g.group_id: g for g in after.groups if villages & set(g.villages)})
+        linked = {v for g in (*old_groups.values(), *new_groups.values()) for v in g.villages}
+        if linked == villages:
+            break
+        villages = linked
+    old, new = (Plan(after.instance, after.rules, tuple(groups.values())).objective for groups in (old_groups, new_groups))
+    others = sorted(set(old_groups) - {group.group_id})
+    repaired = [g for g in others if g in broken]
+    bought = [f"{abs(count):,} {'more' if count > 0 else 'fewer'} {what}{'s' if abs(count) != 1 else ''} grouped" for count, what in
+              ((new.weak_grouped - old.weak_grouped, "weak village"), (new.villages_grouped - old.villages_grouped, "village")) if count]
+    saved = old.distance - new.distance
+    if saved:
+        unit = after.instance.distance_unit()
+        amount = f"{abs(saved) / 1000:,.1f} km" if unit == "m" else f"{abs(saved):,} {unit.removesuffix('s') if abs(saved) == 1 else unit}"
+        bought.append(f"{amount} {'less' if saved > 0 else 'more'} member-to-lead distance")
+    leads_before, leads_after = previous_leads(before), previous_leads(after)
+    changed = sum(1 for v in villages if leads_before.get(v) != leads_after.get(v))
+    where = f"regrouped with {', '.join(others)}" if others else "regrouped with ungrouped villages"
+    why = [f"to regroup the villages of {', '.join(repaired)}, which broke a rule"] if repaired else []
+    why += [", ".join(bought)] if bought else []
+    return (f"still valid; {where} ({len(villages):,} villages, {changed:,} of them changed)"
+            + (": " + "; ".join(why) if why else ": no gain"))
 
 
 def _village_changes(previous: Plan, translated: Plan, plan: Plan, groups: pd.DataFrame, new: tuple[str, ...],

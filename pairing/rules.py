@@ -17,8 +17,12 @@ from .fields import check_bool, check_choice, check_number, check_pair, known_ke
 
 Contiguity = Literal["connected", "star"]
 
+#: What the objective may maximise (or minimise) right after weak villages grouped.
+SECOND_LEVELS = ("villages_grouped", "fewest_groups")
 #: CP-SAT takes its random seed as a 32-bit signed integer.
 MAX_SEED = 2**31 - 1
+#: Who searches the first objective levels (see SolverParams.backend).
+BACKENDS = ("cp-sat", "highs")
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,16 @@ class Rules:
     lead_top_share : float
         Without a ``lead_eligible`` column, only the strongest this share of the
         county's villages may lead a group.
+    weak_in_every_group : bool
+        Whether every group must hold at least one weak village ("强村带弱村": a
+        group of strong villages only helps no one).
 
     Examples
     --------
     >>> Rules(group_size=(2, 6)).group_population
     (1000, 2000)
+    >>> Rules.from_dict({"weak_in_every_group": True}).weak_in_every_group
+    True
     """
 
     group_size: tuple[int, int] = (3, 5)
@@ -51,6 +60,7 @@ class Rules:
     same_township: bool = True
     contiguity: Contiguity = "connected"
     lead_top_share: float = 0.3
+    weak_in_every_group: bool = False
 
     def __post_init__(self) -> None:
         validate_fields(self, {
@@ -59,6 +69,7 @@ class Rules:
             "same_township": partial(check_bool, key="rules.same_township"),
             "contiguity": partial(check_choice, key="rules.contiguity", choices=("connected", "star")),
             "lead_top_share": partial(check_number, key="rules.lead_top_share", example="0.3", above=0, at_most=1),
+            "weak_in_every_group": partial(check_bool, key="rules.weak_in_every_group"),
         })
 
     @classmethod
@@ -112,11 +123,18 @@ class SolverParams:
         Villages per grid cell of the windows (a window is two cells). Generated
         3,000 villages, 24 s of windows: 30 a cell took the plan from 2,435
         villages grouped to 2,961, 40 to 2,956, 60 to 2,917, 20 to 2,946.
+    backend : str
+        Who searches the first two levels: ``"cp-sat"`` (the default), or
+        ``"highs"``: HiGHS searches them merged for up to half of each block's
+        time, and CP-SAT goes on from where it stopped (and always does the levels
+        after). Measured in BENCHMARKS.md ("Solver strength"): neither wins on
+        every family, and HiGHS through ``pywraplp`` loses its best plan when its
+        time runs out, so CP-SAT stays the default.
 
     Examples
     --------
     >>> SolverParams(time_limit=30).with_overrides(workers=1, seed=None)
-    SolverParams(time_limit=30, workers=1, seed=0, log=False, windows_from=100000, windows_only_from=500000, window_villages=30)
+    SolverParams(time_limit=30, workers=1, seed=0, log=False, windows_from=100000, windows_only_from=500000, window_villages=30, backend='cp-sat')
     """
 
     time_limit: float = 60.0
@@ -126,6 +144,7 @@ class SolverParams:
     windows_from: int = 100_000
     windows_only_from: int = 500_000
     window_villages: int = 30
+    backend: str = "cp-sat"
 
     def __post_init__(self) -> None:
         whole = partial(check_number, whole=True)
@@ -137,6 +156,7 @@ class SolverParams:
             "windows_from": partial(whole, key="solver.windows_from", example="100000", at_least=0),
             "windows_only_from": partial(whole, key="solver.windows_only_from", example="500000", at_least=0),
             "window_villages": partial(whole, key="solver.window_villages", example="30", at_least=1),
+            "backend": partial(check_choice, key="solver.backend", choices=BACKENDS),
         })
 
     def with_overrides(self, **overrides: Any) -> "SolverParams":
@@ -179,22 +199,34 @@ class ObjectiveWeights:
     default) no reshuffle is worth the villages it would group; 0 re-solves from
     scratch.
 
+    ``second_level`` is the level right after weak villages grouped:
+    ``"villages_grouped"`` (the default: most villages grouped) or
+    ``"fewest_groups"``: the fewest groups that group those weak villages, so
+    the fewest strong villages are tied up leading (a group of strong villages
+    only never appears: it would only add a group).
+
     Examples
     --------
     >>> ObjectiveWeights.from_dict({"industry": 2.0}).compactness
     1.0
     >>> ObjectiveWeights.from_dict({"stability": 0.5}).stability
     0.5
+    >>> ObjectiveWeights.from_dict({"second_level": "fewest_groups"}).second_level
+    'fewest_groups'
     """
 
     compactness: float = 1.0
     industry: float = 0.0
     strength_gap: float = 0.0
     stability: float = 1.0
+    second_level: str = "villages_grouped"
 
     def __post_init__(self) -> None:
-        validate_fields(self, {name: partial(check_number, key=f"objective.{name}", example="1.0", at_least=0)
-                               for name in ("compactness", "industry", "strength_gap", "stability")})
+        validate_fields(self, {
+            **{name: partial(check_number, key=f"objective.{name}", example="1.0", at_least=0)
+               for name in ("compactness", "industry", "strength_gap", "stability")},
+            "second_level": partial(check_choice, key="objective.second_level", choices=SECOND_LEVELS),
+        })
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "ObjectiveWeights":

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import math
 import threading
 import time
 from dataclasses import replace
 
 from .block_search import BlockOutcome, BlockSearch, SearchSpace
 from .deadline import Deadline, StopLike, Stopped
-from .diagnose import ungrouped_reasons
+from .diagnose import rules_note, ungrouped_reasons
 from .instance import Instance
 from .locks import Locks
 from .model.candidates import Candidates
 from .model.conflicts import explain_conflict
+from .model.bounds import lagrangian_bound
 from .model.constraints import LockedCandidates, check_lock_ids
 from .model.packing import relative_gap
 from .objective import Levels
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 
 #: Least time a block is given (it hands back what it does not use).
 BLOCK_MINIMUM_SECONDS = 1.0
+#: Seconds a Lagrangian bound may take, for each level not proven (at most a
+#: quarter of the solve's wrap-up time).
+BOUND_SECONDS = 1.0
 #: Passes over the blocks: the later ones give the unproven blocks the time left.
 PASSES = 3
 
@@ -96,15 +101,17 @@ def solve(instance: Instance, rules: Rules | None = None, *, locks: Locks | None
     params = (params or SolverParams()).with_overrides(time_limit=time_limit, workers=workers, seed=seed)
     locks = locks or Locks()
     check_lock_ids(instance, locks)
+    wrap_up = wrap_up_seconds(instance, params.time_limit)
     return Search(instance, rules or Rules(), locks, weights or ObjectiveWeights(), params, previous,
-                  Deadline.after(params.time_limit - wrap_up_seconds(instance, params.time_limit), stop)).run()
+                  Deadline.after(params.time_limit - wrap_up, stop), bound_seconds=min(BOUND_SECONDS, wrap_up / 4)).run()
 
 
 def wrap_up_seconds(instance: Instance, time_limit: float) -> float:
     """What the solve keeps, out of its time limit, for what follows the searches
-    (the reasons for ungrouped villages, the plan's account): measured at 0.3 s
-    for 3,000 villages and 1 s for 10,000; at most a tenth of the limit."""
-    return min(0.1 * time_limit, 0.1 + 1e-4 * instance.n)
+    (the reasons for ungrouped villages, the plan's account: measured at 0.3 s
+    for 3,000 villages and 1 s for 10,000; Lagrangian bounds for two levels not
+    proven); at most a tenth of the limit."""
+    return min(0.1 * time_limit, 0.1 + 1e-4 * instance.n + 2 * BOUND_SECONDS)
 
 
 class Search:
@@ -112,9 +119,9 @@ class Search:
     add up to a plan."""
 
     def __init__(self, instance: Instance, rules: Rules, locks: Locks, weights: ObjectiveWeights, params: SolverParams,
-                 previous: Plan | None, deadline: Deadline):
+                 previous: Plan | None, deadline: Deadline, bound_seconds: float = BOUND_SECONDS):
         self.instance, self.rules, self.locks, self.weights, self.params = instance, rules, locks, weights, params
-        self.previous, self.deadline = previous, deadline
+        self.previous, self.deadline, self.bound_seconds = previous, deadline, bound_seconds
         self.started = time.perf_counter()
 
     def run(self) -> Plan:
@@ -129,6 +136,9 @@ class Search:
         blocks = sorted(self.locked.usable.blocks(self.instance.n), key=len)
         self.enumeration = {"objective": "enumerate", "status": "DONE", "candidates": len(self.locked.all), "blocks": len(blocks),
                             "largest_block": max(map(len, blocks), default=0), "seconds": round(time.perf_counter() - self.started, 3)}
+        # A plan of few groups is then the rules' doing, not the solver's: say so.
+        if note := rules_note(self.instance, self.rules, self.locked.all, self.locks):
+            self.enumeration["note"] = note
         log.info("%s candidate groups in %s blocks (largest %s)", f"{len(self.locked.all):,}", len(blocks),
                  f"{self.enumeration['largest_block']:,}")
         if self.locked.unsatisfiable():
@@ -154,7 +164,8 @@ class Search:
         optimum early leave over goes, in further passes, to those that did not,
         each resumed from its best plan (a 865-village county on one worker: a
         township unproven in its 4.8 s share, while 30 s were left over)."""
-        space = SearchSpace(self.instance, self.params, self.locked.usable, self.locked.locks, self.levels, self.objective.preferred)
+        space = SearchSpace(self.instance, self.params, self.locked.usable, self.locked.locks, self.levels, self.objective.preferred,
+                            highs=self.params.backend == "highs")
         outcomes = self._search_side_by_side(space, blocks, {})
         for _ in range(PASSES - 1):
             unproven = [k for k, outcome in enumerate(outcomes) if not proven(outcome, len(self.levels))]
@@ -203,13 +214,14 @@ class Search:
             proven = all(stage is not None and stage.status == "OPTIMAL" for stage in per_block)
             reached = any(stage is not None for stage in per_block)
             value = int(level.coefficients[usable].sum())
-            tighter = min if level.maximise else max
-            bound = int(sum(tighter(stage.bound, outcome.trivial[level.name]) if stage is not None and stage.bound is not None
-                            else outcome.trivial[level.name] for stage, outcome in zip(per_block, outcomes)))
+            bound, sources = self.level_bound(level, per_block, outcomes, proven, value)
+            # A bound the plan reaches proves the level, whoever gave it.
+            proven = proven or (bound <= value if level.maximise else bound >= value)
             bounds[level.name] = level.report(bound)
             stage = {"objective": level.name, "unit": level.unit,
                      "status": "OPTIMAL" if proven else "FEASIBLE" if reached else "NOT_REACHED",
-                     "value": level.report(value), "bound": level.report(bound), "gap": round(relative_gap(value, bound), 6),
+                     "value": level.report(value), "bound": level.report(bound), "bound_from": sources,
+                     "gap": round(relative_gap(value, bound), 6),
                      "seconds": round(sum(stage.seconds for stage in per_block if stage is not None), 3),
                      "search": next((stage.search or stage.objective for stage in per_block if stage is not None), level.name)}
             if level.name == "stability":
@@ -219,10 +231,35 @@ class Search:
         selection = [self.locked.positions[c] for c in usable]
         return plan_from_selection(self.instance, self.rules, self.locks, self.locked.all, selection,
                                    status="OPTIMAL" if unproven is None else "FEASIBLE",
-                                   bound=Objective(bounds["weak_grouped"], bounds["villages_grouped"], bounds.get("distance")),
+                                   bound=Objective(bounds["weak_grouped"], bounds.get("villages_grouped"), bounds.get("distance")),
                                    gap=0.0 if unproven is None else unproven["gap"], solve_seconds=time.perf_counter() - self.started,
                                    seed=self.params.seed, workers=self.params.workers, stages=tuple(stages),
                                    stopped=self.deadline.stopped())
+
+    def level_bound(self, level, per_block, outcomes: list[BlockOutcome], proven: bool, value: int) -> tuple[int, str]:
+        """A level's bound over the county and who proved it: the sum of each
+        block's search bound, or its trivial bound where that is tighter or there
+        is none; for a level to maximise not proven this way, a Lagrangian bound
+        over all the candidates when it is tighter still (it holds for the level
+        on its own, so also under the levels before it)."""
+        tighter = min if level.maximise else max
+        bound, sources = 0, set()
+        for stage, outcome in zip(per_block, outcomes):
+            trivial = outcome.trivial[level.name]
+            if stage is not None and stage.bound is not None and tighter(stage.bound, trivial) == stage.bound:
+                bound, source = bound + stage.bound, stage.bound_from
+            else:
+                bound, source = bound + trivial, "trivial"
+            sources.add(source)
+        if proven:
+            return bound, "proven"
+        # After a stop the plan goes back at once: no bound is worth the wait.
+        if level.maximise and level.name in ("weak_grouped", "villages_grouped") and not self.deadline.stopped():
+            lagrangian = math.floor(lagrangian_bound(self.locked.usable, self.instance.n, level.coefficients, self.bound_seconds,
+                                                     target=float(value)) + 1e-6)
+            if lagrangian < bound:
+                return lagrangian, "Lagrangian"
+        return bound, " + ".join(sorted(sources))
 
     def infeasible(self) -> Plan:
         conflicts = explain_conflict(self.instance, self.rules, self.locks, self.locked.all, list(self.locked.constraints),

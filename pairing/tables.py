@@ -7,20 +7,25 @@ GPKG and HTML writers and the notebook display; labels come from
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .check import Violation, check
-from .labels import label
+from .labels import LABELS, label
 from .plan import Plan
+
 
 def village_table(plan: Plan) -> pd.DataFrame:
     """One row per village: the plan's columns, then every input attribute.
 
     Columns ``village_id, name, township, group_id, role, lead_id, lead_name,
-    population, weak, strength, reason`` and the input's other columns (the
-    metric ``x``/``y`` the instance adds are left out: the geometry carries them).
+    population, weak, strength, reason`` and the input's other columns, under
+    the names the input gave them (a column the config's ``[columns]`` mapped,
+    such as ``lon = "经度"``, is ``经度`` again; the metric ``x``/``y`` the
+    instance adds are left out: the geometry carries them).
 
     Examples
     --------
@@ -29,6 +34,16 @@ def village_table(plan: Plan) -> pd.DataFrame:
     >>> village_table(plan)[["village_id", "group_id", "role", "lead_name", "reason"]].to_dict("list")
     {'village_id': ['a', 'b', 'c', 'd'], 'group_id': ['G001', 'G001', 'G001', ''], 'role': ['lead', 'member', 'member', 'none'], 'lead_name': ['东村', '东村', '东村', ''], 'reason': ['', '', '', 'excluded']}
     """
+    return _village_table(plan).copy()
+
+
+#: Plans whose village table is kept: the GPKG, XLSX and HTML of one plan each
+#: read it (twice for the XLSX). A Plan is immutable and hashes by identity.
+_CACHED_PLANS = 4
+
+
+@functools.lru_cache(maxsize=_CACHED_PLANS)
+def _village_table(plan: Plan) -> pd.DataFrame:
     villages = plan.instance.villages
     table = plan.assignment()
     if "reason" not in table.columns:
@@ -39,6 +54,8 @@ def village_table(plan: Plan) -> pd.DataFrame:
         table[column] = villages[column].to_numpy()
     plan_columns = ["village_id", "name", "township", "group_id", "role", "lead_id", "lead_name", "population", "weak", "strength", "reason"]
     attributes = villages.drop(columns=[column for column in villages.columns if column in plan_columns or column in ("x", "y")])
+    attributes = attributes.rename(columns={canonical: given for canonical, given in plan.instance.input_names.items()
+                                            if canonical in attributes.columns and given not in plan_columns})
     return pd.concat([table[plan_columns], attributes.reset_index(drop=True)], axis=1)
 
 
@@ -57,11 +74,10 @@ def group_table(plan: Plan) -> pd.DataFrame:
     [{'group_id': 'G001', 'township': '景芝镇', 'lead_id': 'a', 'lead_name': '东村', 'members': '西村、南村', 'member_ids': 'b, c', 'villages': 3, 'population': 1200, 'weak_villages': 2}]
     """
     instance = plan.instance
+    names = dict(zip(instance.ids, instance.villages["name"]))
     rows = []
     for group in plan.groups:
-        known = [village for village in group.villages if village in instance]
-        positions = [instance.index(village) for village in known]
-        names = {village: instance.villages["name"].iloc[instance.index(village)] for village in known}
+        positions = [instance.index(village) for village in group.villages if village in instance]
         rows.append({
             "group_id": group.group_id,
             "township": "、".join(dict.fromkeys(str(instance.township[row]) for row in positions)),
@@ -112,7 +128,7 @@ def summary_rows(plan: Plan, lang: str = "en", *, provenance: dict | None = None
     violations = check(plan) if violations is None else violations
     distance = f"{metrics['distance']:,} {label('unit:' + metrics['distance_unit'], lang)}"
     rows = [
-        (label("status", lang), status_text(plan)),
+        (label("status", lang), status_text(plan, lang)),
         (label("proof", lang), proof_text(plan, lang)),
         (label("groups", lang), f"{metrics['groups']:,}"),
         (label("villages_grouped", lang), label("of", lang, part=metrics["villages_grouped"], whole=metrics["villages"])),
@@ -135,14 +151,61 @@ def summary_rows(plan: Plan, lang: str = "en", *, provenance: dict | None = None
     return rows
 
 
+def number_text(value: object, decimals: int = 3) -> str:
+    """A number as a table shows it: thousands separators, up to ``decimals``
+    decimals and no float noise (trailing zeros dropped); "" for a missing one.
+
+    Examples
+    --------
+    >>> number_text(1200), number_text(0.43899999999999995), number_text(2.0), number_text(12345.6789), number_text(float("nan"))
+    ('1,200', '0.439', '2', '12,345.679', '')
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    if pd.isna(value):
+        return ""
+    text = f"{float(value):,.{decimals}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
+
+
+def violation_text(violation: Violation, lang: str = "en") -> str:
+    """A broken rule, its rule named in ``lang`` (the detail stays the checker's).
+
+    Examples
+    --------
+    >>> violation = Violation("group_population", "G001", ("a", "b", "c"), "population 2,350, outside 1,000-2,000")
+    >>> violation_text(violation, "zh")
+    '联建组 G001：每组人口：population 2,350, outside 1,000-2,000'
+    """
+    if lang == "en":
+        return str(violation)
+    where = label("console:group", lang, group=violation.group_id) if violation.group_id else label("console:plan", lang)
+    rule = label(f"console:rule:{violation.rule}", lang) if f"console:rule:{violation.rule}" in LABELS else violation.rule
+    return label("console:violation", lang, where=where, rule=rule, detail=violation.detail)
+
+
 def solver_record(plan: Plan) -> bool:
     """Whether the plan comes with a solve's account (a plan read from a file does not)."""
     return bool(plan.stages) or plan.bound is not None
 
 
-def status_text(plan: Plan) -> str:
-    """The solver's status, or "—" for a plan without a solver record."""
-    return plan.status if solver_record(plan) else "—"
+def status_text(plan: Plan, lang: str = "en") -> str:
+    """The solver's status in ``lang`` (最优解, 可行解, ...), or "—" for a plan
+    without a solver record.
+
+    Examples
+    --------
+    >>> plan = Plan(path_county(), Rules(), (), status="FEASIBLE", bound=Objective(2, 3, 2), gap=0.1)
+    >>> status_text(plan), status_text(plan, "zh"), status_text(Plan(plan.instance, Rules(), ()), "zh")
+    ('FEASIBLE', '可行解', '—')
+    """
+    if not solver_record(plan):
+        return "—"
+    key = f"status:{plan.status}"
+    return label(key, lang) if key in LABELS else plan.status
 
 
 def proof_text(plan: Plan, lang: str = "en") -> str:

@@ -20,15 +20,15 @@ from .check import check
 from .deadline import Deadline
 from .diagnose import with_reasons
 from .errors import InputError
-from .files import file_sha256, write_text, write_villages
-from .labels import CJK_START, check_lang, label, localise
+from .files import file_sha256, write_text, write_villages, write_workbook
+from .labels import check_lang, label, localise
 from .outputs import OutputFolder
 from .plan import Plan
 from .resolve import Revision
 from .report.html import report_html
 from .report.layers import group_shapes
 from .report.png import map_png
-from .tables import group_table, summary_rows, ungrouped_table, village_table
+from .tables import group_table, summary_rows, ungrouped_table, village_table, violation_text
 from .version import VERSION
 
 
@@ -137,8 +137,10 @@ def write_plan_into(output: OutputFolder, plan: Plan, extra: dict | None = None,
         violations = check(plan)
     deliverable = _Deliverable(lang, extra or {}, plan_provenance(plan), tuple(violations or ()))
     for name in sorted((name for name in formats if name != "json"), key=WRITING_ORDER.index):
+        # The plan itself is never skipped: a solve that overran its share by a
+        # fraction of a second must not lose the plan it found.
         output.write(f"{folder}/{PLAN_FILES[name]}".lstrip("/"), functools.partial(_WRITERS[name], plan, deliverable=deliverable),
-                     deadline)
+                     None if name == "csv" else deadline)
     if "json" in formats:
         def account(path: Path) -> None:
             files = {"written": {Path(name).name: seconds for name, seconds in output.written.items() if name.startswith(folder)},
@@ -255,40 +257,21 @@ def _one_kind(shapes) -> list:
 
 
 def _write_xlsx(plan: Plan, path: Path, deliverable: _Deliverable) -> Path:
+    """The workbook for the county office, set up to print on A4 (see
+    :func:`pairing.files.write_workbook`): the group id (the village id on the
+    other sheets) frozen and repeated on every printed page."""
     lang = deliverable.lang
     summary = summary_rows(plan, lang, provenance=deliverable.provenance, violations=deliverable.violations)
-    summary += [(label("violations", lang), str(violation)) for violation in deliverable.violations]
+    summary += [(label("violations", lang), violation_text(violation, lang)) for violation in deliverable.violations]
     sheets = {
         label("sheet:groups", lang): localise(group_table(plan), lang),
         label("sheet:villages", lang): localise(village_table(plan), lang),
         label("sheet:ungrouped", lang): localise(ungrouped_table(plan), lang),
         label("sheet:summary", lang): pd.DataFrame(summary, columns=[label("item", lang), label("value", lang)]),
     }
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in sheets.items():
-            table.to_excel(writer, sheet_name=name, index=False)
-            _format_sheet(writer.sheets[name], table)
-    return path
-
-
-def _format_sheet(sheet, table: pd.DataFrame) -> None:
-    """Bold frozen header with filters, columns as wide as their text (a Chinese
-    character counts twice), thousands separators on whole numbers."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    if len(table):
-        sheet.auto_filter.ref = sheet.dimensions
-    for position, column in enumerate(table.columns, start=1):
-        texts = [str(column), *table[column].astype(str).head(500)]
-        width = max(sum(2 if ord(character) >= CJK_START else 1 for character in text) for text in texts)
-        sheet.column_dimensions[get_column_letter(position)].width = min(60, width + 2)
-        if pd.api.types.is_integer_dtype(table[column]):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
-                cell.number_format = "#,##0"
+    source = Path(plan.instance.source).name if plan.instance.source else ""
+    return write_workbook(path, sheets, header=f"{label('title', lang)}: {source}" if source else label("title", lang),
+                          footer=label("page_of", lang))
 
 
 def _write_html(plan: Plan, path: Path, deliverable: _Deliverable) -> Path:

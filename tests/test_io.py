@@ -301,3 +301,11 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path):
     with pytest.raises(InputError, match="has no geometry"):
         write_villages(pd.DataFrame({"village_id": ["a"]}), tmp_path / "v.gpkg")
     assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]
+
+
+def test_csv_numbers_carry_no_float_noise(tmp_path):
+    """0.1 + 0.2 is written 0.3, not 0.30000000000000004; ids and whole numbers as they are."""
+    table = pd.DataFrame({"village_id": ["037"], "strength": [0.1 + 0.2], "share": [0.43899999999999995], "population": [1200],
+                          "lon": [118.884048]})
+    text = write_villages(table, tmp_path / "v.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[1] == "037,0.3,0.439,1200,118.884048"

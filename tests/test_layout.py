@@ -13,23 +13,24 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pairing"
 #: import its own layer and the layers before it.
 LAYERS = (
     ("foundations", ["errors", "deadline", "version", "labels", "fields", "files", "outputs", "graph"]),
-    ("settings", ["rules", "locks", "config"]),
-    ("the problem", ["instance"]),
-    ("reading", ["table_files", "id_pairs", "read", "synth.geography", "synth.indicators", "synth.county"]),
-    ("the plan", ["plan", "examples", "check", "read_plan"]),
+    ("settings", ["rules", "locks", "config", "assign.settings"]),
+    ("the problem", ["instance", "assign.problem"]),
+    ("reading", ["table_files", "id_pairs", "read", "synth.family", "synth.geography", "synth.indicators", "synth.county",
+                 "assign.needs", "assign.helpers"]),
+    ("the plan", ["plan", "examples", "check", "read_plan", "assign.targets", "assign.check"]),
     ("the model", ["model.candidates", "model.constraints", "model.cpsat", "model.packing", "model.merged", "model.greedy",
-                   "model.bounds", "model.windows", "model.conflicts"]),
-    ("reasons", ["diagnose", "assignment"]),
-    ("solving", ["objective", "block_search", "solve"]),
-    ("exploring", ["diff", "resolve", "alternatives", "frontier"]),
+                   "model.bounds", "model.highs", "model.windows", "model.conflicts", "assign.options", "assign.flow", "assign.model"]),
+    ("reasons", ["diagnose", "assignment", "assign.reasons"]),
+    ("solving", ["objective", "block_search", "solve", "assign.run"]),
+    ("exploring", ["diff", "resolve", "alternatives", "block_curve", "frontier"]),
     ("presentation", ["tables", "report.layers", "report.fonts", "report.svg", "report.png", "report.html", "report.frontier",
-                      "report.display"]),
-    ("writing", ["write"]),
+                      "report.display", "assign.tables", "assign.page"]),
+    ("writing", ["write", "assign.write"]),
     ("the batch", ["batch.counties", "batch.task", "batch.province", "batch.run"]),
-    ("the command line", ["progress", "command", "commands", "cli"]),
+    ("the command line", ["console", "progress", "command", "commands", "assign_command", "cli"]),
 )
 #: Package faces: they only hand names on, and stand outside the flow.
-FACES = {"", "model", "report", "synth", "batch"}
+FACES = {"", "model", "report", "synth", "batch", "assign"}
 
 
 def modules() -> dict[str, Path]:

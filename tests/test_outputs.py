@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 
 import openpyxl
 import pandas as pd
@@ -15,7 +16,7 @@ from pairing import check, read_villages
 from pairing.cli import main
 from pairing.errors import InputError
 from pairing.write import PLAN_FILES, write_plan
-from pairing.read_plan import read_plan
+from pairing.read_plan import IgnoredEditWarning, read_plan
 from pairing.report.fonts import MapFontWarning
 
 ALL_FILES = sorted(PLAN_FILES.values())
@@ -69,7 +70,9 @@ def test_format_chooses_the_outputs(county, tmp_path, capsys):
 @pytest.mark.parametrize("name", ["plan.csv", "plan.xlsx", "plan.gpkg"])
 def test_plans_read_back_the_same(plan, written, name, lang, capsys):
     path = written[lang] / name
-    back = read_plan(path, plan.instance, plan.rules)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IgnoredEditWarning)  # an unedited plan has no edit to warn of
+        back = read_plan(path, plan.instance, plan.rules)
     assert same_groups(back, plan) and check(back) == []
     assert main(["validate", str(path), str(plan.instance.source)]) == 0
     printed = capsys.readouterr().out
@@ -106,6 +109,8 @@ def test_xlsx_sheets_in_english_and_chinese(plan, written, county):
     assert summary["Solver status"] == plan.status and summary["Proof"] == "proven optimal"
     assert summary["Input SHA-256"] == hashlib.sha256(county.read_bytes()).hexdigest()
     assert summary["Input file"] == str(county) and summary["Villages per group"] == "3-5" and summary["Date"][:2] == "20"
+    chinese_summary = dict(pd.read_excel(written["zh"] / "plan.xlsx", sheet_name="概要").itertuples(index=False))
+    assert plan.status == "OPTIMAL" and chinese_summary["求解状态"] == "最优解" and chinese_summary["最优性"] == "已证明最优"
     groups = pd.read_excel(written["zh"] / "plan.xlsx", sheet_name="联建组", dtype=str)
     assert list(groups.columns) == ["联建组", "乡镇", "领头雁村代码", "领头雁", "成员村", "成员村代码", "村数", "人口", "薄弱村数"]
     assert len(groups) == len(plan.groups)
@@ -157,10 +162,10 @@ def test_report_rebuilds_from_an_edited_plan(plan, written, tmp_path, capsys):
     table.loc[table["village_id"] == plan.groups[0].members[0], "role"] = "lead"
     table.to_csv(edited, index=False, encoding="utf-8-sig")
     assert main(["report", str(edited), str(plan.instance.source), "--lang", "zh"]) == 0
-    assert "1 VIOLATIONS" in capsys.readouterr().out
+    assert "1 处违反规则" in capsys.readouterr().out  # the console speaks the report's language
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert (tmp_path / "map.png").read_bytes()[:4] == b"\x89PNG"
-    assert "违反规则之处" in html and "one_lead" in html and "无求解记录" in html
+    assert "违反规则之处" in html and "每组一个领头雁" in html and "无求解记录" in html  # the rule named in Chinese
 
 
 @pytest.mark.parametrize("args, message", [
@@ -189,3 +194,69 @@ def test_outputs_that_need_geometry_are_skipped_with_a_warning(tmp_path):
     assert "the input has no geometry" in paths[0].read_text(encoding="utf-8")
     with pytest.raises(InputError, match="unknown output format"):
         write_plan(plan, tmp_path / "out", formats=["svg"])
+
+
+def ignored(path, instance) -> list[str]:
+    """The IgnoredEditWarning messages of reading a plan file."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        read_plan(path, instance)
+    return [str(warning.message) for warning in caught if issubclass(warning.category, IgnoredEditWarning)]
+
+
+def test_edits_the_reader_ignores_are_warned_by_row(plan, written, tmp_path, capsys):
+    """In the Chinese workbook, a planner changes a member's lead id on the villages
+    sheet, adds a member on the groups sheet and deletes a village's row."""
+    book = openpyxl.load_workbook(written["zh"] / "plan.xlsx")
+    villages, groups = book["村庄"], book["联建组"]
+    first, second = plan.groups[0], plan.groups[1]
+    header = [cell.value for cell in villages[1]]
+    lead_column, deleted = header.index("领头雁村代码"), None
+    for row in villages.iter_rows(min_row=2):
+        if row[0].value == first.members[0]:
+            row[lead_column].value, changed_line = second.lead, row[0].row
+    for row in groups.iter_rows(min_row=2):
+        if row[0].value == first.group_id:
+            row[5].value = f"{row[5].value}, {second.members[0]}"  # 成员村代码
+            group_line = row[0].row
+    deleted = second.members[-1]
+    line = next(row[0].row for row in villages.iter_rows(min_row=2) if row[0].value == deleted)
+    villages.delete_rows(line)
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    messages = ignored(edited, plan.instance)
+    assert len(messages) == 3, messages
+    lead, missing, sheet = messages
+    assert lead.startswith(f"edited.xlsx, line {changed_line} (village {first.members[0]}): lead_id {second.lead} is not read")
+    assert f"the lead of {first.group_id} is {first.lead}" in lead and "change the roles" in lead
+    assert f"1 village has no row, read as ungrouped: {deleted}" in missing
+    assert f"sheet 联建组, line {group_line} (group {first.group_id})" in sheet and "is not read" in sheet
+    assert f"(group {second.group_id})" in sheet  # the deleted village is still on its row there
+    # The command line shows each as a warning.
+    main(["validate", str(edited), str(plan.instance.source)])
+    error = capsys.readouterr().err
+    assert error.count("pairing: warning: edited.xlsx") == 3
+
+
+def test_a_deleted_group_row_and_an_edited_figure_are_warned(plan, written, tmp_path):
+    book = openpyxl.load_workbook(written["en"] / "plan.xlsx")
+    groups, villages = book["groups"], book["villages"]
+    gone = plan.groups[2].group_id
+    groups.delete_rows(next(row[0].row for row in groups.iter_rows(min_row=2) if row[0].value == gone))
+    header = [cell.value for cell in villages[1]]
+    villages.cell(row=2, column=header.index("Population") + 1).value = 99_999
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    population, sheet = ignored(edited, plan.instance)
+    assert population.startswith(f"edited.xlsx, line 2 (village {plan.instance.ids[0]}): population 99999: not read")
+    assert f"group {gone}: its row was deleted" in sheet and sheet.startswith("edited.xlsx, sheet groups, ")
+
+
+def test_a_row_deleted_from_plan_csv_is_warned(plan, written, tmp_path):
+    table = pd.read_csv(written["en"] / "plan.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    dropped = table["village_id"].iloc[[3, 7]].tolist()
+    edited = tmp_path / "plan.csv"
+    table.drop(index=[3, 7]).to_csv(edited, index=False, encoding="utf-8-sig")
+    assert ignored(edited, plan.instance) == [(f"plan.csv: 2 villages have no row, read as ungrouped: {', '.join(dropped)}; "
+                                               "to keep a village in its group, keep its row")]
+    assert ignored(written["en"] / "plan.csv", None) == []  # without the village table, nothing to compare with

@@ -3,24 +3,28 @@ labels, honest font fallback, and fast enough for a whole county."""
 
 from __future__ import annotations
 
+import io
 import re
 import string
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+import shapely
 from county import CHINESE_NAMES, solve_county, write_county
+from PIL import Image
 
 import pairing.report.png as report_png
 from pairing import Group, Plan, Rules, read_villages
+from pairing.diagnose import with_reasons
 from pairing.files import write_villages
-from pairing.labels import COLUMN_KEYS, LABELS, header_names
+from pairing.labels import COLUMN_KEYS, LABELS, header_names, label
 from pairing.report.fonts import MapFontWarning
-from pairing.report.layers import group_colours
+from pairing.report.html import report_html
+from pairing.report.layers import UNGROUPED_FILL, group_colours, legend_keys, map_layers
 from pairing.report.png import map_png
 from pairing.report.svg import map_svg
-from pairing.report.html import report_html
-from pairing.diagnose import with_reasons
 from pairing.synth import synthetic_county
 
 INSTANCES = Path(__file__).resolve().parents[1] / "instances"
@@ -86,6 +90,35 @@ def test_points_are_drawn_as_dots_with_links_to_their_lead(tmp_path):
     assert svg.count("<circle ") == plan.instance.n + len(plan.groups)
     assert svg.count("<line ") - 1 == sum(len(g.members) for g in plan.groups)  # one more: the hatch pattern's
     assert map_png(plan, "zh")[:4] == b"\x89PNG"
+
+
+def test_points_are_drawn_as_coloured_areas_with_township_borders(tmp_path):
+    """A spreadsheet of coordinates reads like a polygon map: each village's cell
+    filled by its group, township borders, and the legend lists what is drawn."""
+    table = write_villages(synthetic_county(40, 2, seed=3), tmp_path / "points.csv")
+    plan = solve_county(table)
+    layers = map_layers(plan)
+    points = plan.instance.geometry.to_numpy()
+    assert not layers.polygonal and len(layers.areas) == plan.instance.n
+    assert all(area.geom_type in ("Polygon", "MultiPolygon") for area in layers.areas)
+    assert shapely.contains(layers.areas, points).all()  # each village's own cell
+    assert abs(sum(area.area for area in layers.areas) - shapely.union_all(layers.areas).area) < 1.0  # cells do not overlap
+    assert len(layers.townships) == len(set(plan.instance.township)) == 2
+    assert all(outline.geom_type in ("Polygon", "MultiPolygon") for outline in layers.outlines)
+    keys = legend_keys(layers)
+    assert {"legend:grouped", "legend:group", "legend:township", "legend:point"} <= set(keys)
+    svg = map_svg(plan, "zh")
+    villages = svg.split('<g class="villages"', 1)[1].split("</g>", 1)[0]
+    assert villages.count("<path ") == plan.instance.n and '<g class="townships"' in svg
+    legend = report_html(plan, "zh").split('<p class="legend">', 1)[1].split("</p>", 1)[0]
+    assert re.findall(r"(?:</span>|● |∘ )([^<]+)</span>", legend) == [label(key, "zh") for key in keys]
+    # On the PNG, the groups' fills cover most of the county, not only dots.
+    image = np.asarray(Image.open(io.BytesIO(map_png(plan, "zh"))).convert("RGB"))
+    fills = {tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5)) for colour in set(layers.fills) if colour != UNGROUPED_FILL}
+    filled = np.zeros(image.shape[:2], dtype=bool)
+    for colour in fills:
+        filled |= (image == colour).all(axis=2)
+    assert filled.mean() > 0.25, filled.mean()
 
 
 def test_without_a_chinese_font_names_become_ids_with_a_warning(plan, monkeypatch):

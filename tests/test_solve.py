@@ -153,9 +153,10 @@ def test_split_proves_a_level_when_the_merged_bound_leaves_it_no_room():
     stages = merged.split(StageResult("villages_grouped+distance", "FEASIBLE", value, value + 1000, 1.0, selection), selection)
     assert [(s.objective, s.status, s.value, s.bound) for s in stages] == [
         ("villages_grouped", "OPTIMAL", 6, 6), ("distance", "FEASIBLE", 4900, 3900)]
-    # A bound a whole village above leaves even the first level unproven.
+    # A bound a whole village above leaves even the first level unproven; distance keeps its value, with no bound.
     stages = merged.split(StageResult("villages_grouped+distance", "FEASIBLE", value, value + 4_903, 1.0, selection), selection)
-    assert [(s.objective, s.status, s.value, s.bound) for s in stages] == [("villages_grouped", "FEASIBLE", 6, 7)]
+    assert [(s.objective, s.status, s.value, s.bound) for s in stages] == [("villages_grouped", "FEASIBLE", 6, 7),
+                                                                          ("distance", "FEASIBLE", 4900, None)]
 
 
 def test_same_input_seed_and_one_worker_give_the_same_plan():
@@ -181,7 +182,7 @@ def test_a_failure_inside_cp_sat_is_raised_as_a_solver_error():
     from pairing.model.cpsat import SolverError, run_solver
 
     class Failing:
-        def solve(self, model):
+        def solve(self, model, callback=None):
             raise RuntimeError("the search thread broke")
 
         def stop_search(self):

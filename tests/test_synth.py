@@ -257,3 +257,33 @@ def test_instances_do_not_share_villages(a, b):
     ids_a = set(gpd.read_file(INSTANCES / f"{a}.gpkg", ignore_geometry=True)["village_id"])
     ids_b = set(gpd.read_file(INSTANCES / f"{b}.gpkg", ignore_geometry=True)["village_id"])
     assert not ids_a & ids_b
+
+
+@pytest.mark.parametrize("name", ["clustered", "hilly", "plains"])
+def test_families_draw_the_traits_they_promise(name):
+    from pairing.synth.family import FAMILIES
+
+    family = FAMILIES[name]
+    county = synthetic_county(400, 6, seed=3, family=family)
+    assert len(county) == 400 and county["village_id"].is_unique and county.geometry.is_valid.all()
+    low, high = family.population_clip
+    assert county["population"].between(low, high).all()
+    assert abs(county["population"].median() - family.population_median) < 0.25 * family.population_median
+    assert abs(county["weak"].mean() - family.weak_share) < 0.1
+    if not family.weak_may_lead:
+        assert not (county["weak"] & county["lead_eligible"]).any()
+
+
+def test_generate_takes_a_family_and_traits_and_names_a_bad_flag(tmp_path, capsys):
+    import geopandas as gpd
+    from pairing.cli import main
+
+    out = tmp_path / "hilly.gpkg"
+    assert main(["generate", "--villages", "120", "--townships", "3", "--family", "hilly", "--weak-share", "0.45",
+                 "--weak-may-lead", "no", "--out", str(out)]) == 0
+    county = gpd.read_file(out)
+    assert abs(county["weak"].mean() - 0.45) < 0.1 and not (county["weak"] & county["lead_eligible"]).any()
+    assert main(["generate", "--villages", "120", "--townships", "3", "--family", "mountains", "--out", str(out)]) == 2
+    assert "flag --family: no county family 'mountains'; use one of even, clustered, hilly, plains" in capsys.readouterr().err
+    assert main(["generate", "--villages", "120", "--townships", "3", "--weak-share", "2", "--out", str(out)]) == 2
+    assert "flag --weak-share" in capsys.readouterr().err

@@ -208,13 +208,19 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
     Returns
     -------
     Candidates
-        Each group's lead is its strongest village (by ``Instance.strength_rank``).
+        Each group's lead is its strongest village (by ``Instance.strength_rank``);
+        with ``rules.weak_in_every_group`` only groups holding a weak village.
 
     Examples
     --------
     >>> instance = path_county(strength=[4.0, 1, 2, 3], weak=[False, True, True, False])
     >>> enumerate_candidates(instance, Rules(group_size=(3, 3), group_population=(1000, 2000))).groups
     ((0, 1, 2), (3, 1, 2))
+    >>> instance = path_county(strength=[4.0, 1, 2, 3], weak=[False, True, False, False])
+    >>> enumerate_candidates(instance, Rules(group_size=(2, 2), group_population=(0, 2000), lead_top_share=1.0)).groups
+    ((0, 1), (2, 1), (3, 2))
+    >>> enumerate_candidates(instance, Rules(group_size=(2, 2), group_population=(0, 2000), lead_top_share=1.0, weak_in_every_group=True)).groups
+    ((0, 1), (2, 1))
     """
     low_size, high_size = rules.group_size
     low_people, high_people = rules.group_population
@@ -223,6 +229,7 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
     # indexing costs more than the work itself.
     population, rank = instance.population.tolist(), instance.strength_rank.tolist()
     can_lead = may_lead(instance, rules, locks).tolist()
+    weak_rows = instance.weak.tolist()
     if rules.contiguity == "star":
         sets = _star_sets(neighbours, population, rank, can_lead if require_lead else None, high_size, high_people)
     else:
@@ -232,6 +239,8 @@ def enumerate_candidates(instance: Instance, rules: Rules, locks: Locks | None =
         if deadline is not None and count % CHECK_EVERY == 0:
             deadline.check()
         if len(rows) < low_size or sum(population[row] for row in rows) < low_people:
+            continue
+        if rules.weak_in_every_group and not any(weak_rows[row] for row in rows):
             continue
         lead = max(rows, key=rank.__getitem__)
         if require_lead and not can_lead[lead]:

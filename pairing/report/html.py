@@ -15,10 +15,22 @@ import pandas as pd
 from ..check import Violation, check
 from ..labels import label, localise
 from ..plan import Plan
-from ..tables import group_table, proof_text, status_text, summary_rows, ungrouped_table, village_table
+from ..tables import (group_table, number_text, proof_text, status_text, summary_rows, ungrouped_table, village_table,
+                      violation_text)
 from .fonts import CSS_FONTS, embedded_font_css
-from .layers import GROUP_COLOURS, TOWNSHIP_COLOUR, WEAK_HATCH
+from .layers import GROUP_COLOURS, TOWNSHIP_COLOUR, WEAK_HATCH, legend_keys, map_layers
 from .svg import map_svg
+
+#: What each legend entry of the map (see :func:`pairing.report.layers.legend_keys`) shows before its words.
+LEGEND_SWATCHES = {
+    "legend:grouped": f'<span class="swatch" style="background:{GROUP_COLOURS[0]}"></span>',
+    "legend:lead": "● ",
+    "legend:group": '<span class="swatch" style="border:2px solid #1f1f1f"></span>',
+    "legend:township": f'<span class="swatch" style="border:3px solid {TOWNSHIP_COLOUR}"></span>',
+    "legend:point": "∘ ",
+    "legend:ungrouped_weak": '<span class="swatch hatch"></span>',
+    "legend:ungrouped": '<span class="swatch"></span>',
+}
 
 # -- the HTML report ---------------------------------------------------------------------------
 CSS = f"""
@@ -74,8 +86,8 @@ def html_table(table: pd.DataFrame, numbers: Iterable[str] = (), raw: Iterable[s
 
     Examples
     --------
-    >>> html_table(pd.DataFrame({"村名": ["东村"], "人口": [1200]}), numbers=["人口"])
-    '<table><thead><tr><th>村名</th><th>人口</th></tr></thead><tbody><tr><td>东村</td><td class="number">1,200</td></tr></tbody></table>'
+    >>> html_table(pd.DataFrame({"村名": ["东村"], "人口": [1200], "实力": [0.43899999999999995]}), numbers=["人口"])
+    '<table><thead><tr><th>村名</th><th>人口</th><th>实力</th></tr></thead><tbody><tr><td>东村</td><td class="number">1,200</td><td>0.439</td></tr></tbody></table>'
     """
     numbers, raw = set(numbers), set(raw)
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
@@ -83,10 +95,11 @@ def html_table(table: pd.DataFrame, numbers: Iterable[str] = (), raw: Iterable[s
     for values in table.itertuples(index=False):
         cells = []
         for column, value in zip(table.columns, values):
+            shown = number_text(value) if isinstance(value, (int, float, np.number)) else value
             if column in numbers:
-                cells.append(f'<td class="number">{value:,}</td>' if isinstance(value, (int, np.integer)) else f'<td class="number">{html.escape(str(value))}</td>')
+                cells.append(f'<td class="number">{html.escape(str(shown))}</td>')
             else:
-                cells.append(f"<td>{value if column in raw else html.escape('' if pd.isna(value) else str(value))}</td>")
+                cells.append(f"<td>{shown if column in raw else html.escape('' if pd.isna(shown) else str(shown))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -127,10 +140,10 @@ def report_html(plan: Plan, lang: str = "en", *, provenance: dict | None = None,
     names = dict(zip(villages["village_id"], villages["name"]))
     source = Path(instance.source).name or "pairing"
     parts = [f"<h1>{html.escape(label('title', lang))}: {html.escape(source)}</h1>",
-             f'<p>{html.escape(label("status", lang))}: <span class="status-{html.escape(status_text(plan))}">{html.escape(status_text(plan))}</span> '
+             f'<p>{html.escape(label("status", lang))}: <span class="status-{html.escape(status_text(plan))}">{html.escape(status_text(plan, lang))}</span> '
              f"({html.escape(proof_text(plan, lang))})</p>"]
     if violations:
-        items = "".join(f"<li>{html.escape(str(violation))}</li>" for violation in violations)
+        items = "".join(f"<li>{html.escape(violation_text(violation, lang))}</li>" for violation in violations)
         parts.append(f'<div class="violations"><h2>{html.escape(label("violations", lang))} ({len(violations)})</h2><ul>{items}</ul></div>')
     rows = summary_rows(plan, lang, provenance=provenance, violations=violations)
     parts.append(f"<h2>{html.escape(label('summary', lang))}</h2>")
@@ -139,13 +152,7 @@ def report_html(plan: Plan, lang: str = "en", *, provenance: dict | None = None,
     parts.append(f"<h2>{html.escape(label('map', lang))}</h2>")
     svg = map_svg(plan, lang)
     if svg:
-        legend = [f'<span><span class="swatch" style="background:{GROUP_COLOURS[0]}"></span>{html.escape(label("legend:grouped", lang))}</span>',
-                  f'<span>● {html.escape(label("legend:lead", lang))}</span>',
-                  f'<span><span class="swatch" style="border:2px solid #1f1f1f"></span>{html.escape(label("legend:group", lang))}</span>',
-                  f'<span><span class="swatch hatch"></span>{html.escape(label("legend:ungrouped_weak", lang))}</span>',
-                  f'<span><span class="swatch"></span>{html.escape(label("legend:ungrouped", lang))}</span>']
-        if instance.geometry is not None and instance.geometry.geom_type.iloc[0] != "Point":
-            legend.insert(3, f'<span><span class="swatch" style="border:3px solid {TOWNSHIP_COLOUR}"></span>{html.escape(label("legend:township", lang))}</span>')
+        legend = [f'<span>{LEGEND_SWATCHES[key]}{html.escape(label(key, lang))}</span>' for key in legend_keys(map_layers(plan))]
         parts.append(svg + f'<p class="legend">{"".join(legend)}</p>')
     else:
         parts.append(f'<p class="note">{html.escape(label("no_map", lang))}</p>')
