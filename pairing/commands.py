@@ -13,7 +13,8 @@ import pandas as pd
 
 from .command import (Command, check_flags, flag_errors, log, open_output, plan_and_instance, read_inputs, say, say_header, share_flag,
                       solver_params, verdict, write_and_summarise, writing_reserve)
-from .console import amount, metrics_line, table_text, time_line, violation_text, words, written_line
+from .console import amount, metrics_line, table_text, time_line, words, written_line
+from .tables import violation_text
 from .labels import LABELS, check_lang
 
 # -- the commands -----------------------------------------------------------------------------

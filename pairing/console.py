@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from .labels import LABELS, label
-from .tables import violation_text  # the files' words too; named here for the commands
+from .tables import violation_text
 
 
 def words(key: str, lang: str, **values) -> str:

@@ -1,6 +1,9 @@
-"""Bounds on an objective level from relaxations, to judge the solver's gap."""
+"""Bounds on an objective level from relaxations (LP, Lagrangian), to judge the
+solver's gap and to prove levels its searches did not."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 
@@ -46,8 +49,6 @@ def lagrangian_bound(candidates: Candidates, n: int, coefficients: np.ndarray, s
     >>> round(lagrangian_bound(candidates, 6, candidates.size, seconds=5, target=6.0), 3)
     6.0
     """
-    import time
-
     weights = np.asarray(coefficients, dtype=float)
     sizes = np.asarray(candidates.size, dtype=np.int64)
     rows = np.fromiter((row for group in candidates.groups for row in group), dtype=np.int64, count=int(sizes.sum()))
