@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ import numpy as np
 
 from .deadline import Deadline, Stopped
 from .instance import Instance
+from .model.bounds import lp_bound
 from .model.candidates import Candidates
 from .model.constraints import RequiredLocks
 from .model.cpsat import cp_sat_solver, overridden
@@ -37,6 +39,10 @@ WINDOWS_SHARE = 0.4
 #: bounds 1,182 / 2,755): 0.8 1,150 / 2,247; 0.5 1,142 / 2,301; none (the merged
 #: search alone, without the presolve) 1,124 / 2,335. Weak villages come first.
 WEAK_SHARE = 0.8
+#: Share of a block's time the weak level's LP may take (it ends sooner when it
+#: reaches the optimum: 0.01-0.3 s at 200-5,000 candidates, 1 s at 70,000; a
+#: 3,000-village county across townships, 244,000 candidates, gets 2 s of 60).
+LP_SHARE = 0.03
 #: Share of a block's time HiGHS may take for the first two levels.
 HIGHS_SHARE = 0.5
 #: Blocks of at least this many candidates log their steps.
@@ -155,12 +161,15 @@ class BlockSearch:
 
         Only weak villages count here, so candidates that contain a smaller one
         with the same weak villages can go (about half), unless a lock needs them.
-        The LP bound of this level is, on every connected benchmark, the number
-        of weak villages some group can cover, so the exact-cover question comes
-        first: settled in 0.2-0.9 s at 864 villages and 0.7 s at 3,000, where
-        maximising took 13-23 s at 864. Where all cannot be grouped (the star
-        rule) it is not settled, and costs an eighth of the time; the level is
-        then maximised, with CP-SAT's presolve, the one search it speeds up
+        The level's LP relaxation comes first (column generation, see
+        :func:`pairing.model.bounds.lp_bound`). Where it is the number of weak
+        villages some group can cover (every connected benchmark), the
+        exact-cover question comes next: settled in 0.2-0.9 s at 864 villages and
+        0.7 s at 3,000, where maximising took 13-23 s at 864. Where the LP says
+        all cannot be grouped (the star rule, many province counties) the
+        question is not asked; otherwise, when it is not settled, it costs an
+        eighth of the time. The level is then maximised, its bound the LP's where
+        tighter, with CP-SAT's presolve, the one search it speeds up
         (generated 10,000 villages, star rule, largest block: 3.8 s with, 28 s
         without). A block too large to search whole keeps the windows' plan for
         this level, unproven, when the question is not settled."""
@@ -177,14 +186,25 @@ class BlockSearch:
             hint = self.windows(pruned, locks, pruned.weak, hint, share=1 / 8)
             self.adopt(self.completed([keep[k] for k in hint]), level.coefficients)
         coverable = sorted({row for rows in pruned.groups for row in rows if self.instance.weak[row]})
-        self.note("weak level: can all %s coverable weak villages be grouped?", f"{len(coverable):,}")
-        stage = PackingModel(pruned, n, locks, self.deadline).cover_every(
-            self.solver, level.name, coverable, hint=hint, deadline=self.deadline.sooner(self.deadline.remaining() / (8 if self.whole else 4)))
+        relaxed = lp_bound(pruned, pruned.weak, self.deadline.remaining() * LP_SHARE)
+        bound = math.floor(relaxed.value + 1e-6) if relaxed.optimal else len(coverable)
+        # The LP proves a plan that reaches it, and says when the exact-cover
+        # question cannot be answered "yes" (it is then not asked).
+        stage = None
+        if relaxed.optimal and self.keeps_locks and int(pruned.weak[list(hint)].sum()) >= bound:
+            stage = StageResult(level.name, "OPTIMAL", bound, bound, time.perf_counter() - started, hint, bound_from="LP")
+        elif bound >= len(coverable):
+            self.note("weak level: can all %s coverable weak villages be grouped?", f"{len(coverable):,}")
+            stage = PackingModel(pruned, n, locks, self.deadline).cover_every(
+                self.solver, level.name, coverable, hint=hint, deadline=self.deadline.sooner(self.deadline.remaining() / (8 if self.whole else 4)))
         hold = None
-        if stage is not None:
+        if stage is not None and stage.value == len(coverable):
             hold = functools.partial(PackingModel.hold_cover, rows=coverable)
+        elif stage is not None:
+            hold = functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True)
         elif not self.whole and self.keeps_locks:
-            stage = StageResult(level.name, "FEASIBLE", int(pruned.weak[list(hint)].sum()), None, time.perf_counter() - started, hint)
+            stage = StageResult(level.name, "FEASIBLE", int(pruned.weak[list(hint)].sum()), bound if relaxed.optimal else None,
+                                time.perf_counter() - started, hint, bound_from="LP" if relaxed.optimal else "CP-SAT")
         else:
             self.deadline.check()
             self.note("weak level: maximising")
@@ -192,6 +212,8 @@ class BlockSearch:
                 stage = PackingModel(pruned, n, locks, self.deadline).optimise(
                     self.solver, level.name, pruned.weak, maximise=True, hint=hint,
                     deadline=self.deadline.sooner(self.deadline.remaining() * WEAK_SHARE))
+            if relaxed.optimal and stage.value is not None and (stage.bound is None or bound < stage.bound):
+                stage = replace(stage, bound=bound, bound_from="LP", status="OPTIMAL" if stage.value >= bound else stage.status)
             if stage.status == "OPTIMAL":
                 hold = functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True)
         if stage.selection is not None:
