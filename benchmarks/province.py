@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -33,7 +34,7 @@ CACHE = ROOT / "instances" / "cache"
 
 
 def run_batch(year: int, out: Path, workers: int, *, previous: Path | None = None, stability: float | None = None,
-              time_limit: float | None = None) -> dict:
+              time_limit: float | None = None, threads: int | None = None) -> dict:
     """One batch in a process of its own (for an honest wall time), and its figures."""
     import subprocess
 
@@ -41,6 +42,8 @@ def run_batch(year: int, out: Path, workers: int, *, previous: Path | None = Non
             "--workers", str(workers), "--configs", str(CACHE / f"configs-{year}"), "-q"]
     if time_limit:
         args += ["--time-limit", str(time_limit)]
+    if threads:
+        args += ["--threads", str(threads)]
     if previous is not None:
         args += ["--previous", str(previous), "--renames", str(CACHE / "shandong-renames-2020-2021.csv")]
     if stability is not None:
@@ -53,13 +56,13 @@ def run_batch(year: int, out: Path, workers: int, *, previous: Path | None = Non
     if run.returncode not in (0, 1):
         raise SystemExit(run.stderr)
     table = pd.read_csv(out / "batch.csv", dtype={"county": str}, keep_default_na=False)
-    return figures(table, wall, workers)
+    return figures(table, wall, workers, threads or max(1, (os.cpu_count() or 1) // workers))
 
 
-def figures(table: pd.DataFrame, wall: float, workers: int) -> dict:
+def figures(table: pd.DataFrame, wall: float, workers: int, threads: int) -> dict:
     number = lambda column: pd.to_numeric(table[column], errors="coerce")  # noqa: E731
     gaps = number("gap")
-    return {"workers": workers, "wall_seconds": round(wall, 1), "counties": len(table),
+    return {"workers": workers, "threads": threads, "wall_seconds": round(wall, 1), "counties": len(table),
             "proven": int((table["status"] == "OPTIMAL").sum()), "not_proven": int((table["status"] == "FEASIBLE").sum()),
             "no_plan": int((table["status"] == "UNKNOWN").sum()), "failed": int((table["status"] == "FAILED").sum()),
             "worst_gap": float(gaps.max()) if gaps.notna().any() else None,
@@ -86,11 +89,11 @@ def overhead(table: pd.DataFrame) -> dict:
 
 
 def table_of(record: dict) -> str:
-    lines = ["| run | workers | wall s | counties | proven | not proven | failed | worst gap | within 0.5% | villages grouped / villages "
+    lines = ["| run | processes × threads | wall s | counties | proven | not proven | failed | worst gap | within 0.5% | villages grouped / villages "
              "| weak grouped / weak | CPU s in solves | peak MB per worker | villages changed |", "|" + "---|" * 14]
     for name, r in record["runs"].items():
         gap = "-" if r["worst_gap"] is None else f"{r['worst_gap']:.2%}"
-        lines.append(f"| {name} | {r['workers']} | {r['wall_seconds']} | {r['counties']} | {r['proven']} | {r['not_proven']} | {r['failed']} "
+        lines.append(f"| {name} | {r['workers']} × {r.get('threads', '-')} | {r['wall_seconds']} | {r['counties']} | {r['proven']} | {r['not_proven']} | {r['failed']} "
                      f"| {gap} | {r['within_half_percent']} | {r['villages_grouped']:,} / {r['villages']:,} | {r['weak_grouped']:,} / {r['weak']:,} "
                      f"| {r['solve_seconds']} | {r['peak_mb_per_worker']:,.0f} | {r['villages_changed'] if r['villages_changed'] else '-'} |")
     return "\n".join(lines)
@@ -99,7 +102,7 @@ def table_of(record: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.province", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", nargs="*", choices=["batch", "one-worker", "resolve"], help="runs to do (default all)")
+    parser.add_argument("--only", nargs="*", choices=["batch", "one-worker", "one-thread", "resolve"], help="runs to do (default all)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--time-limit", type=float, help="seconds per county (default: by size)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "province.json"))
@@ -107,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (CACHE / "shandong-2021.gpkg").is_file():
         raise SystemExit("build the province first: python instances/province.py")
-    chosen = args.only or ["batch", "one-worker", "resolve"]
+    chosen = args.only or ["batch", "one-worker", "one-thread", "resolve"]
     runs = {}
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -117,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         if "one-worker" in chosen:
             runs["2021, one worker"] = run_batch(2021, folder / "2021-one", 1, time_limit=args.time_limit)
             print("2021, one worker:", runs["2021, one worker"], flush=True)
+        if "one-thread" in chosen:
+            runs["2021, one worker, one thread"] = run_batch(2021, folder / "2021-one-thread", 1, time_limit=args.time_limit, threads=1)
+            print("2021, one worker, one thread:", runs["2021, one worker, one thread"], flush=True)
         if "resolve" in chosen:
             runs["2020"] = run_batch(2020, folder / "2020", args.workers, time_limit=args.time_limit)
             for stability in (1.0, 0.0):
@@ -128,8 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     earlier = json.loads(Path(args.out).read_text(encoding="utf-8"))["runs"] if Path(args.out).is_file() and args.only else {}
     record = {**stamp(), "runs": {**earlier, **runs}}
     runs = record["runs"]
+    # Speed-up of the batch over its processes: the same counties, each with one
+    # CP-SAT thread, on one worker process and on two; and the 2 processes against
+    # one process whose counties get both cores.
+    if "2021" in runs and "2021, one worker, one thread" in runs:
+        record["speed_up"] = round(runs["2021, one worker, one thread"]["wall_seconds"] / runs["2021"]["wall_seconds"], 2)
     if "2021" in runs and "2021, one worker" in runs:
-        record["speed_up"] = round(runs["2021, one worker"]["wall_seconds"] / runs["2021"]["wall_seconds"], 2)
+        record["speed_up_over_threads"] = round(runs["2021, one worker"]["wall_seconds"] / runs["2021"]["wall_seconds"], 2)
     Path(args.out).write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(table_of(record))
     if args.markdown:

@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch_parser.add_argument("--renames", help="CSV/XLSX of old,new village ids, for the re-solve")
     batch_parser.add_argument("--time-limit", type=float, help="seconds per county (default: by its size, 5-60)")
     batch_parser.add_argument("--workers", type=int, help="worker processes of the local cluster (default one per core)")
+    batch_parser.add_argument("--threads", type=int, help="CP-SAT threads per county (default: the cores per worker process)")
     batch_parser.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. tcp://host:8786")
     batch_parser.add_argument("--resume", action="store_true", help="skip the counties already done, from the same data")
     batch_parser.add_argument("--format", default="csv,json,gpkg,xlsx", help="what each county's folder gets (default csv,json,gpkg,xlsx)")

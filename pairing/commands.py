@@ -333,14 +333,18 @@ def run_frontier(args: argparse.Namespace, command: Command) -> int:
 def run_batch(args: argparse.Namespace, command: Command) -> int:
     from .batch import batch
     from .progress import BatchDisplay
+    from .rules import SolverParams
 
     check_lang(args.lang)
     check_flags(args)
+    if args.threads is not None:  # CP-SAT's workers, per county
+        with flag_errors({"solver.workers": "--threads", "workers": "--threads"}):
+            SolverParams().with_overrides(workers=args.threads)
     started = time.perf_counter()
     log.info("reading the counties")
     with BatchDisplay(enabled=command.progress) as display:
         table = batch(args.inputs, args.out, by=args.by, config=args.config, configs=args.configs, previous=args.previous,
-                      renames=args.renames, time_limit=args.time_limit, workers=args.workers, scheduler=args.scheduler,
+                      renames=args.renames, time_limit=args.time_limit, workers=args.workers, threads=args.threads, scheduler=args.scheduler,
                       resume=args.resume, formats=args.format, lang=args.lang, stop=command.stops.event, progress=display.update)
     command.lap("batch", started)
     command.end_progress()

@@ -68,6 +68,14 @@ def test_a_batch_on_a_local_cluster_with_one_county_broken_on_purpose(inputs, tm
     assert not (out / "379902").exists()
 
 
+def test_threads_set_each_countys_cp_sat_workers(inputs, tmp_path):
+    out = tmp_path / "batch"
+    assert main(["batch", str(inputs), "--by", "county_code", "--out", str(out), "--time-limit", "10", "--workers", "1",
+                 "--threads", "1", "-q"]) == 0
+    assert {summary_of(out, county)["workers"] for county in SIZES} == {1}
+    assert main(["batch", str(inputs), "--by", "county_code", "--out", str(out), "--threads", "0"]) == 2
+
+
 def test_resume_after_a_batch_killed_half_way_redoes_only_the_unfinished_counties(inputs, tmp_path):
     out = tmp_path / "batch"
     args = ["batch", str(inputs), "--by", "county_code", "--out", str(out), "--time-limit", "10", "--workers", "1"]

@@ -56,7 +56,8 @@ class BatchProgress:
 
 def batch(inputs: list[str | Path], out: str | Path, *, by: str | None = None, config: str | Path | None = None,
           configs: str | Path | None = None, previous: str | Path | None = None, renames: str | Path | None = None,
-          time_limit: float | None = None, workers: int | None = None, scheduler: str | None = None, client=None,
+          time_limit: float | None = None, workers: int | None = None, threads: int | None = None,
+          scheduler: str | None = None, client=None,
           resume: bool = False, formats=BATCH_FORMATS, lang: str = "en", stop: StopLike | None = None,
           progress: Callable[[BatchProgress], None] | None = None) -> pd.DataFrame:
     """Solve (or re-solve) every county of the inputs, writing ``out/<county>/``
@@ -84,6 +85,8 @@ def batch(inputs: list[str | Path], out: str | Path, *, by: str | None = None, c
     workers : int, optional
         Worker processes of the local cluster (default: one per core); each county's
         CP-SAT gets the cores left over.
+    threads : int, optional
+        CP-SAT threads per county instead (on a cluster's workers, default 1).
     scheduler : str, optional
         The address of an existing Dask scheduler (``tcp://host:8786``) instead of a local cluster.
     client : distributed.Client, optional
@@ -145,9 +148,9 @@ def batch(inputs: list[str | Path], out: str | Path, *, by: str | None = None, c
 
     report(0)
     if tasks:
-        with _client(client, scheduler, workers) as (dask, threads):
+        with _client(client, scheduler, workers) as (dask, cores):
             modes = {task.key: "re-solved" if task.previous is not None else "solved" for task in tasks}
-            for result in _run(dask, [replace(task, workers=threads) for task in tasks], stop, report):
+            for result in _run(dask, [replace(task, workers=threads or cores) for task in tasks], stop, report):
                 finish(result, modes[result.key])
     log.info("%s counties, %s villages, %.0f s", len(rows), f"{done_villages:,}", time.perf_counter() - started)
     table = pd.DataFrame([rows[county.key] for county in counties if county.key in rows], columns=COLUMNS)
