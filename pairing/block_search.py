@@ -40,9 +40,10 @@ WINDOWS_SHARE = 0.4
 #: search alone, without the presolve) 1,124 / 2,335. Weak villages come first.
 WEAK_SHARE = 0.8
 #: Share of a block's time the weak level's LP may take (it ends sooner when it
-#: reaches the optimum: 0.01-0.3 s at 200-5,000 candidates, 1 s at 70,000; a
-#: 3,000-village county across townships, 244,000 candidates, gets 2 s of 60).
-LP_SHARE = 0.03
+#: reaches the optimum: 0.01-0.3 s at 200-5,000 candidates, 1 s at 70,000). A
+#: 1,016-village county on one worker, 40 s: 0.1 weak villages grouped 615,
+#: 0.03 554 (the LPs of its 5,000-candidate townships cut short).
+LP_SHARE = 0.1
 #: Share of a block's time HiGHS may take for the first two levels.
 HIGHS_SHARE = 0.5
 #: Blocks of at least this many candidates log their steps.
