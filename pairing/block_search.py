@@ -198,25 +198,22 @@ class BlockSearch:
             self.note("weak level: can all %s coverable weak villages be grouped?", f"{len(coverable):,}")
             stage = PackingModel(pruned, n, locks, self.deadline).cover_every(
                 self.solver, level.name, coverable, hint=hint, deadline=self.deadline.sooner(self.deadline.remaining() / (8 if self.whole else 4)))
-        hold = None
-        if stage is not None and stage.value == len(coverable):
-            hold = functools.partial(PackingModel.hold_cover, rows=coverable)
-        elif stage is not None:
-            hold = functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True)
-        elif not self.whole and self.keeps_locks:
-            stage = StageResult(level.name, "FEASIBLE", int(pruned.weak[list(hint)].sum()), bound if relaxed.optimal else None,
-                                time.perf_counter() - started, hint, bound_from="LP" if relaxed.optimal else "CP-SAT")
-        else:
+        if stage is None and not self.whole and self.keeps_locks:
+            stage = StageResult(level.name, "FEASIBLE", int(pruned.weak[list(hint)].sum()), None, time.perf_counter() - started, hint)
+        elif stage is None:
             self.deadline.check()
             self.note("weak level: maximising")
             with overridden(self.solver, cp_model_presolve=True):
                 stage = PackingModel(pruned, n, locks, self.deadline).optimise(
                     self.solver, level.name, pruned.weak, maximise=True, hint=hint,
                     deadline=self.deadline.sooner(self.deadline.remaining() * WEAK_SHARE))
-            if relaxed.optimal and stage.value is not None and (stage.bound is None or bound < stage.bound):
-                stage = replace(stage, bound=bound, bound_from="LP", status="OPTIMAL" if stage.value >= bound else stage.status)
-            if stage.status == "OPTIMAL":
-                hold = functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True)
+        if relaxed.optimal and stage.value is not None and (stage.bound is None or bound < stage.bound):
+            stage = replace(stage, bound=bound, bound_from="LP", status="OPTIMAL" if stage.value >= bound else stage.status)
+        hold = None
+        if stage.status == "OPTIMAL":
+            # Every coverable weak village grouped is held as an exact cover (stronger for the LP).
+            hold = (functools.partial(PackingModel.hold_cover, rows=coverable) if stage.value == len(coverable) else
+                    functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True))
         if stage.selection is not None:
             self.adopt(self.completed([keep[k] for k in stage.selection]), level.coefficients)
         self.stages.append(replace(stage, selection=self.best))

@@ -266,8 +266,8 @@ class Search:
                 target = float(level.coefficients[list(outcomes[k].selection)].sum())
                 relaxed, name = relaxation_bound(self.locked.usable.subset(blocks[k]), self.instance.n,
                                                  level.coefficients[blocks[k]], seconds, target=target)
-                if math.floor(relaxed + 1e-6) < bounds[k]:
-                    bounds[k], sources[k] = math.floor(relaxed + 1e-6), name
+                if (whole := math.floor(relaxed + 1e-6)) < bounds[k]:
+                    bounds[k], sources[k] = whole, name
         return sum(bounds), " + ".join(sorted(set(sources)))
 
     def infeasible(self) -> Plan:

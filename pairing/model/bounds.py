@@ -74,8 +74,9 @@ def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 
 
     # Each village's best few candidates by weight: entries sorted by village, then weight.
     order = np.lexsort((-weights[owner], rows))
-    rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
-    first = np.unique(owner[order][(rank < FIRST_COLUMNS_PER_VILLAGE) & (weights[owner[order]] > 0)])
+    by_village, of = rows[order], owner[order]
+    rank = np.arange(len(order)) - np.searchsorted(by_village, by_village)
+    first = np.unique(of[(rank < FIRST_COLUMNS_PER_VILLAGE) & (weights[of] > 0)])
     add(first)
     best, per_round = float(np.clip(weights, 0, None).sum()), max(COLUMNS_PER_ROUND, 2 * len(held))
     while time.perf_counter() < ends:
@@ -143,16 +144,16 @@ def lagrangian_bound(candidates: Candidates, n: int, coefficients: np.ndarray, s
     return float(best)
 
 
-#: Share of a bound's time its LP (column generation) may take before the
+#: Share of a bound's time its column generation may take before the
 #: subgradient takes over.
-LP_SHARE = 0.6
+COLUMN_GENERATION_SHARE = 0.6
 
 
 def relaxation_bound(candidates: Candidates, n: int, coefficients: np.ndarray, seconds: float,
                      target: float | None = None) -> tuple[float, str]:
     """The best bound on maximising ``coefficients`` that ``seconds`` buy, and
     its name: the LP relaxation's optimum (``"LP"``) when column generation
-    reaches it within :data:`LP_SHARE` of the time, else the tighter of its last
+    reaches it within :data:`COLUMN_GENERATION_SHARE` of the time, else the tighter of its last
     duals' bound and the subgradient's in the time left (``"Lagrangian"``: at
     850,000 candidates the LP takes minutes, the subgradient seconds).
 
@@ -164,7 +165,7 @@ def relaxation_bound(candidates: Candidates, n: int, coefficients: np.ndarray, s
     (2.0, 'LP')
     """
     ends = time.perf_counter() + seconds
-    lp = lp_bound(candidates, coefficients, LP_SHARE * seconds)
+    lp = lp_bound(candidates, coefficients, COLUMN_GENERATION_SHARE * seconds)
     if lp.optimal:
         return lp.value, "LP"
     return min(lp.value, lagrangian_bound(candidates, n, coefficients, max(0.0, ends - time.perf_counter()), target)), "Lagrangian"
