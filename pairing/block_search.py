@@ -5,9 +5,7 @@ keeps the best plan found so far, and every plan it keeps holds the locks."""
 
 from __future__ import annotations
 
-import functools
 import logging
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -16,14 +14,15 @@ import numpy as np
 
 from .deadline import Deadline, Stopped
 from .instance import Instance
-from .model.bounds import lp_bound
+from .model.bounds import Relaxation, lp_bound
 from .model.candidates import Candidates
 from .model.constraints import RequiredLocks
 from .model.cpsat import cp_sat_solver, overridden
 from .model.greedy import greedy_selection
 from .model.highs import HighsPacking, fits_highs
 from .model.merged import MergedLevels, plan_value_range
-from .model.packing import PackingModel, StageResult
+from .model.packing import Held, PackingModel, StageResult
+from .model.restricted import search_over_lp
 from .model.windows import improve_in_windows
 from .objective import Level
 from .rules import SolverParams
@@ -95,6 +94,8 @@ class BlockSearch:
         self.stages: list[StageResult] = []
         self.best: tuple[int, ...] = ()
         self.keeps_locks = not self.locks
+        self._full: PackingModel | None = None
+        self._full_held = 0
 
     def run(self) -> BlockOutcome:
         try:
@@ -138,9 +139,9 @@ class BlockSearch:
         self.best = greedy_selection(self.candidates, self.instance.n, self.locks, first)
         self.keeps_locks = self.locks.kept_by(self.best)
 
-    def first_levels_in_highs(self) -> Callable[[PackingModel], None] | None:
-        """The first two levels merged, searched by HiGHS; returns how to hold them
-        in the full model once proven, else None (its plan, if it keeps the locks,
+    def first_levels_in_highs(self) -> Held | None:
+        """The first two levels merged, searched by HiGHS; returns them to hold
+        once proven, else None (its plan, if it keeps the locks,
         is then where CP-SAT's levels start from)."""
         (merged, *_) = MergedLevels.merge(self.candidates, self.instance.n, [(l.name, l.coefficients, l.maximise) for l in self.levels[:2]])
         if len(merged.names) < 2 or not fits_highs(merged.coefficients):
@@ -154,11 +155,10 @@ class BlockSearch:
         if stage.status != "OPTIMAL" or tuple(sorted(stage.selection)) != self.best:
             return None
         self.record(merged.split(stage, self.best))
-        return functools.partial(PackingModel.hold, coefficients=merged.coefficients, value=stage.value, maximise=True)
+        return Held(merged.coefficients, stage.value)
 
-    def weak_level(self) -> Callable[[PackingModel], None] | None:
-        """Weak villages grouped; returns how to hold the level in the full model
-        once it is proven, else None.
+    def weak_level(self) -> Held | None:
+        """Weak villages grouped; returns the level to hold once it is proven, else None.
 
         Only weak villages count here, so candidates that contain a smaller one
         with the same weak villages can go (about half), unless a lock needs them.
@@ -187,8 +187,8 @@ class BlockSearch:
             hint = self.windows(pruned, locks, pruned.weak, hint, share=1 / 8)
             self.adopt(self.completed([keep[k] for k in hint]), level.coefficients)
         coverable = sorted({row for rows in pruned.groups for row in rows if self.instance.weak[row]})
-        relaxed = lp_bound(pruned, pruned.weak, self.deadline.remaining() * LP_SHARE)
-        bound = math.floor(relaxed.value + 1e-6) if relaxed.optimal else len(coverable)
+        relaxed = lp_bound(pruned, pruned.weak, self.deadline.remaining() * LP_SHARE, start=hint)
+        bound = relaxed.whole if relaxed.optimal else len(coverable)
         # The LP proves a plan that reaches it, and says when the exact-cover
         # question cannot be answered "yes" (it is then not asked).
         stage = None
@@ -204,22 +204,19 @@ class BlockSearch:
             self.deadline.check()
             self.note("weak level: maximising")
             with overridden(self.solver, cp_model_presolve=True):
-                stage = PackingModel(pruned, n, locks, self.deadline).optimise(
-                    self.solver, level.name, pruned.weak, maximise=True, hint=hint,
-                    deadline=self.deadline.sooner(self.deadline.remaining() * WEAK_SHARE))
+                stage = self.maximise(pruned, locks, level.name, pruned.weak, [], hint, relaxed,
+                                      self.deadline.sooner(self.deadline.remaining() * WEAK_SHARE))
         if relaxed.optimal and stage.value is not None and (stage.bound is None or bound < stage.bound):
             stage = replace(stage, bound=bound, bound_from="LP", status="OPTIMAL" if stage.value >= bound else stage.status)
         hold = None
         if stage.status == "OPTIMAL":
-            # Every coverable weak village grouped is held as an exact cover (stronger for the LP).
-            hold = (functools.partial(PackingModel.hold_cover, rows=coverable) if stage.value == len(coverable) else
-                    functools.partial(PackingModel.hold, coefficients=level.coefficients, value=stage.value, maximise=True))
+            hold = Held(level.coefficients, stage.value, tuple(coverable) if stage.value == len(coverable) else ())
         if stage.selection is not None:
             self.adopt(self.completed([keep[k] for k in stage.selection]), level.coefficients)
         self.stages.append(replace(stage, selection=self.best))
         return hold
 
-    def later_levels(self, hold: Callable[[PackingModel], None] | None, first: int = 1) -> None:
+    def later_levels(self, hold: Held | None, first: int = 1) -> None:
         """The levels after weak villages grouped, merged into one objective (one
         search instead of one per level, and nothing lost between them, see
         :class:`MergedLevels`), each merged search held once proven. Large blocks
@@ -231,42 +228,59 @@ class BlockSearch:
         search's, with the tighter of the two bounds."""
         again = hold is None and self.whole
         later = self.levels if again else self.levels[first:]
+        held = [] if hold is None else [hold]
         for merged in MergedLevels.merge(self.candidates, self.instance.n, [(l.name, l.coefficients, l.maximise) for l in later]):
             self.deadline.check()
-            coefficients, started = merged.coefficients, time.perf_counter()
+            coefficients, started, name = merged.coefficients, time.perf_counter(), "+".join(merged.names)
             # Windows weigh only the levels they are given: never after levels HiGHS held.
             windowed = self.large and self.keeps_locks and len(merged.names) == len(later) and first == 1
             if windowed:
                 self.adopt(self.windows(self.candidates, self.locks, coefficients, self.best,
                                         share=WINDOWS_SHARE if self.whole else 1.0), coefficients)
             # What the windows did, should nothing more be done.
-            so_far = StageResult("+".join(merged.names), "FEASIBLE", int(coefficients[list(self.best)].sum()), None,
-                                 time.perf_counter() - started, self.best)
+            so_far = StageResult(name, "FEASIBLE", int(coefficients[list(self.best)].sum()), None, time.perf_counter() - started, self.best)
             if not self.whole:
                 self.record(merged.split(so_far, self.best))
                 return
+            self.note("searching %s", name)
             try:
-                if "full_model" not in self.__dict__:
-                    self.note("building the model of %s candidates", f"{len(self.candidates):,}")
-                full = self.full_model
+                relaxed = lp_bound(self.candidates, coefficients, self.deadline.remaining() * LP_SHARE,
+                                   at_least=[(level.coefficients, level.value) for level in held], start=self.best)
+                stage = self.maximise(self.candidates, self.locks, name, coefficients, held, self.best, relaxed, self.deadline,
+                                      whole=lambda: self.full_model(held))
             except Stopped:
                 if windowed:
                     self.record(merged.split(so_far, self.best))
                 raise
-            if hold is not None:
-                hold(full)
-                hold = None
-            # Building the full model takes seconds at 3,000 villages: the time left is read after it.
-            self.note("searching %s", "+".join(merged.names))
-            stage = full.optimise(self.solver, "+".join(merged.names), coefficients, maximise=True, hint=self.best,
-                                  deadline=self.deadline)
             if stage.selection is not None:
                 self.adopt(stage.selection, coefficients)
             split = merged.split(stage, self.best)
             self.record(split)
             if len(split) < len(merged.names) or split[-1].status != "OPTIMAL":
                 return
-            full.hold(coefficients, stage.value, maximise=True)
+            held.append(Held(coefficients, stage.value))
+
+    def maximise(self, candidates: Candidates, locks: RequiredLocks, objective: str, coefficients: np.ndarray, held: list[Held],
+                 hint: Sequence[int], relaxed: Relaxation, deadline: Deadline,
+                 whole: Callable[[], PackingModel] | None = None) -> StageResult:
+        """One level (or merged levels) maximised over ``candidates`` with ``held``
+        kept: over the candidates the LP points to when ``relaxed`` is the LP's
+        optimum and ``hint`` keeps the locks (see :mod:`pairing.model.restricted`),
+        else over all of them (``whole`` builds that model, if given)."""
+
+        def model_of(positions: Sequence[int] | None) -> PackingModel:
+            if positions is None and whole is not None:
+                return whole()
+            model = PackingModel(candidates if positions is None else candidates.subset(positions), self.instance.n,
+                                 locks if positions is None else locks.subset(positions), self.deadline)
+            for level in held:
+                level.on(model, positions)
+            return model
+
+        if relaxed.optimal and locks.kept_by(hint):
+            return search_over_lp(model_of, self.solver, objective, coefficients, relaxed, hint, deadline,
+                                  keep=sorted({c for required in locks.required for c in required}))
+        return model_of(None).optimise(self.solver, objective, coefficients, maximise=True, hint=hint, deadline=deadline)
 
     def record(self, stages: list[StageResult]) -> None:
         """Add a merged search's stages; one for a level already recorded (the weak
@@ -283,12 +297,17 @@ class BlockSearch:
                 stage = replace(stage, status="OPTIMAL")
             self.stages[index] = replace(stage, seconds=earlier.seconds + stage.seconds)
 
-    @functools.cached_property
-    def full_model(self) -> PackingModel:
-        """The block's whole model with its locks, built when a search first needs
-        it: at 10,000 villages it and the weak level's own model would not both
-        fit in 2 GB."""
-        return PackingModel(self.candidates, self.instance.n, self.locks, self.deadline)
+    def full_model(self, held: list[Held]) -> PackingModel:
+        """The block's whole model with its locks and ``held`` (a list that only
+        grows), built when a search first needs it: at 10,000 villages it and the
+        weak level's own model would not both fit in 2 GB."""
+        if self._full is None:
+            self.note("building the model of %s candidates", f"{len(self.candidates):,}")
+            self._full, self._full_held = PackingModel(self.candidates, self.instance.n, self.locks, self.deadline), 0
+        for level in held[self._full_held:]:
+            level.on(self._full)
+        self._full_held = len(held)
+        return self._full
 
     def note(self, message: str, *values) -> None:
         """Log a step of this block (large blocks only: a county has hundreds of small ones)."""

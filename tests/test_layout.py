@@ -19,7 +19,7 @@ LAYERS = (
                  "assign.needs", "assign.helpers"]),
     ("the plan", ["plan", "examples", "check", "read_plan", "assign.targets", "assign.check"]),
     ("the model", ["model.candidates", "model.constraints", "model.cpsat", "model.packing", "model.merged", "model.greedy",
-                   "model.bounds", "model.highs", "model.windows", "model.conflicts", "assign.options", "assign.flow", "assign.model"]),
+                   "model.bounds", "model.restricted", "model.highs", "model.windows", "model.conflicts", "assign.options", "assign.flow", "assign.model"]),
     ("reasons", ["diagnose", "assignment", "assign.reasons"]),
     ("solving", ["objective", "block_search", "solve", "assign.run"]),
     ("exploring", ["diff", "resolve", "alternatives", "block_curve", "frontier"]),

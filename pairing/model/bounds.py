@@ -3,8 +3,10 @@ solver's gap and to prove levels its searches did not."""
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,10 +17,45 @@ from .candidates import Candidates
 class Relaxation:
     """An upper bound from the LP relaxation: ``value`` always bounds every
     packing; ``optimal`` says it is the LP's optimum (else it is the Lagrangian
-    bound of the last duals, where the time ran out)."""
+    bound of the best duals, where the time ran out). ``columns`` are the
+    candidates the LP was solved over, ``reduced`` every candidate's reduced
+    value under the duals that gave ``value``."""
 
     value: float
     optimal: bool
+    columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    reduced: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def whole(self) -> int:
+        """The largest whole number the bound allows a plan's value (the weights are
+        whole numbers; the bound is summed in floats, so rounding is allowed for)."""
+        return math.floor(self.value + bound_slack(self.value))
+
+    def could_reach(self, value: float) -> np.ndarray:
+        """The candidates in some packing worth at least ``value`` by this bound
+        (reduced-value fixing): a packing that holds candidate c is worth at most
+        ``self.value + min(0, reduced[c])``, so the others can be left out of a
+        search for such a packing.
+
+        Examples
+        --------
+        >>> candidates = Candidates(((0, 1, 2), (2, 3, 4), (4, 5, 6)), weak=np.array([1, 1, 1]), size=np.array([3, 3, 3]),
+        ...                         distance=np.array([900, 100, 4000]))
+        >>> relaxed = lp_bound(candidates, np.array([3, 2, 3]))
+        >>> relaxed.value, relaxed.could_reach(6).tolist()
+        (6.0, [0, 2])
+        """
+        if self.reduced is None:
+            raise ValueError("no reduced values: the bound is not the LP's")
+        return np.flatnonzero(self.value + np.minimum(0.0, self.reduced) >= value - bound_slack(self.value))
+
+
+def bound_slack(value: float) -> float:
+    """What float sums of ten thousands of terms may be off by at ``value``
+    (the relative error grows with the terms, about 1e-12 for 10,000): a bound
+    taken this much higher stays valid."""
+    return 1e-6 + 1e-9 * abs(value)
 
 
 #: Columns added to the restricted LP per round, at least (or twice the villages).
@@ -29,15 +66,18 @@ FIRST_COLUMNS_PER_VILLAGE = 3
 PRICE_TOLERANCE = 1e-9
 
 
-def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 120.0) -> Relaxation:
-    """The LP relaxation of maximising ``coefficients`` over the packing, by
+def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 120.0, *,
+             at_least: Sequence[tuple[np.ndarray, int]] = (), start: Sequence[int] = ()) -> Relaxation:
+    """The LP relaxation of maximising ``coefficients`` over the packing, with
+    each ``(a, b)`` of ``at_least`` a row a·x ≥ b (a proven level held), by
     column generation: GLOP solves the LP over a few columns (each village's
-    best candidates), its duals price every candidate in numpy, and the best
-    priced ones join, until none prices out (the LP's optimum) or ``seconds``
-    run out. Whatever the round, the duals y ≥ 0 give a valid bound,
-    Σ y + Σ max(0, w_c − Σ_{v∈c} y_v), the least of which is returned. A
-    3,000-village county across townships (70,000 candidates): villages
-    grouped's LP in 10 s, where GLOP over every column takes 25 s.
+    best candidates, and ``start``, a packing that keeps the rows), its duals
+    price every candidate in numpy, and the best priced ones join, until none
+    prices out (the LP's optimum) or ``seconds`` run out. Whatever the round,
+    the duals y ≥ 0 of the villages and λ ≥ 0 of the rows give a valid bound,
+    Σ y − Σ λ b + Σ max(0, w_c − Σ_{v∈c} y_v + Σ λ a_c), the least of which is
+    returned. A 3,000-village county across townships (70,000 candidates):
+    villages grouped's LP in 10 s, where GLOP over every column takes 25 s.
 
     Examples
     --------
@@ -50,8 +90,8 @@ def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 
 
     ends = time.perf_counter() + seconds
     weights = np.asarray(coefficients, dtype=float)
-    if not len(weights) or weights.max(initial=0.0) <= 0:
-        return Relaxation(0.0, True)
+    if not len(weights) or (not at_least and weights.max(initial=0.0) <= 0):
+        return Relaxation(0.0, True, reduced=weights)
     sizes = np.asarray(candidates.size, dtype=np.int64)
     # One row per village the candidates hold (a block holds few of the county's).
     held, rows = np.unique(np.fromiter((row for group in candidates.groups for row in group), dtype=np.int64,
@@ -60,6 +100,7 @@ def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 
     starts = np.concatenate([[0], np.cumsum(sizes)])
     solver = pywraplp.Solver.CreateSolver("GLOP")
     villages = [solver.Constraint(-solver.infinity(), 1.0) for _ in range(len(held))]
+    levels = [(np.asarray(a, dtype=float), float(b), solver.Constraint(float(b), solver.infinity())) for a, b in at_least]
     objective = solver.Objective()
     objective.SetMaximization()
     in_master = np.zeros(len(weights), dtype=bool)
@@ -70,27 +111,37 @@ def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 
             objective.SetCoefficient(chosen, float(weights[c]))
             for row in rows[starts[c]:starts[c + 1]].tolist():
                 villages[row].SetCoefficient(chosen, 1.0)
+            for a, _, level in levels:
+                if a[c]:
+                    level.SetCoefficient(chosen, float(a[c]))
         in_master[columns] = True
 
     # Each village's best few candidates by weight: entries sorted by village, then weight.
     order = np.lexsort((-weights[owner], rows))
     by_village, of = rows[order], owner[order]
     rank = np.arange(len(order)) - np.searchsorted(by_village, by_village)
-    first = np.unique(of[(rank < FIRST_COLUMNS_PER_VILLAGE) & (weights[of] > 0)])
-    add(first)
-    best, per_round = float(np.clip(weights, 0, None).sum()), max(COLUMNS_PER_ROUND, 2 * len(held))
+    add(np.unique(np.concatenate([of[(rank < FIRST_COLUMNS_PER_VILLAGE) & (weights[of] > 0)], np.asarray(start, dtype=np.int64)])))
+    best, best_reduced = float(np.clip(weights, 0, None).sum()), None
+    per_round = max(COLUMNS_PER_ROUND, 2 * len(held))
     while time.perf_counter() < ends:
         solver.SetTimeLimit(max(1, int(1000 * (ends - time.perf_counter()))))
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             break
         duals = np.fromiter((max(0.0, village.dual_value()) for village in villages), dtype=float, count=len(held))
+        # A row a·x ≥ b of a maximisation has a dual ≤ 0: λ is its negation.
+        multipliers = [max(0.0, -level.dual_value()) for *_, level in levels]
         reduced = weights - np.bincount(owner, weights=duals[rows], minlength=len(weights))
-        best = min(best, float(duals.sum() + np.clip(reduced, 0, None).sum()))
+        for (a, b, _), multiplier in zip(levels, multipliers):
+            reduced += multiplier * a
+        bound = float(duals.sum() - sum(multiplier * b for (_, b, _), multiplier in zip(levels, multipliers))
+                      + np.clip(reduced, 0, None).sum())
+        if bound <= best:
+            best, best_reduced = bound, reduced
         priced = np.flatnonzero((reduced > PRICE_TOLERANCE) & ~in_master)
         if not len(priced):
-            return Relaxation(best, True)
+            return Relaxation(best, True, np.flatnonzero(in_master), best_reduced)
         add(priced[np.argsort(-reduced[priced], kind="stable")[:per_round]])
-    return Relaxation(best, False)
+    return Relaxation(best, False, np.flatnonzero(in_master), best_reduced)
 
 
 #: Subgradient steps without a better bound before the step is halved.
@@ -150,12 +201,15 @@ COLUMN_GENERATION_SHARE = 0.6
 
 
 def relaxation_bound(candidates: Candidates, n: int, coefficients: np.ndarray, seconds: float,
-                     target: float | None = None) -> tuple[float, str]:
-    """The best bound on maximising ``coefficients`` that ``seconds`` buy, and
-    its name: the LP relaxation's optimum (``"LP"``) when column generation
-    reaches it within :data:`COLUMN_GENERATION_SHARE` of the time, else the tighter of its last
-    duals' bound and the subgradient's in the time left (``"Lagrangian"``: at
-    850,000 candidates the LP takes minutes, the subgradient seconds).
+                     target: float | None = None, *, at_least: Sequence[tuple[np.ndarray, int]] = (),
+                     start: Sequence[int] = ()) -> tuple[float, str]:
+    """The best bound on maximising ``coefficients`` (with the rows ``at_least``,
+    see :func:`lp_bound`) that ``seconds`` buy, and its name: the LP
+    relaxation's optimum (``"LP"``) when column generation reaches it within
+    :data:`COLUMN_GENERATION_SHARE` of the time, else the tighter of its best
+    duals' bound and the subgradient's in the time left (``"Lagrangian"``,
+    without the rows: at 850,000 candidates the LP takes minutes, the
+    subgradient seconds).
 
     Examples
     --------
@@ -163,9 +217,11 @@ def relaxation_bound(candidates: Candidates, n: int, coefficients: np.ndarray, s
     ...                         distance=np.array([900, 100, 4000]))
     >>> relaxation_bound(candidates, 6, candidates.weak, seconds=5)
     (2.0, 'LP')
+    >>> relaxation_bound(candidates, 6, -candidates.distance, seconds=5, at_least=[(candidates.size, 6)], start=[0, 2])
+    (-4900.0, 'LP')
     """
     ends = time.perf_counter() + seconds
-    lp = lp_bound(candidates, coefficients, COLUMN_GENERATION_SHARE * seconds)
+    lp = lp_bound(candidates, coefficients, COLUMN_GENERATION_SHARE * seconds, at_least=at_least, start=start)
     if lp.optimal:
         return lp.value, "LP"
     return min(lp.value, lagrangian_bound(candidates, n, coefficients, max(0.0, ends - time.perf_counter()), target)), "Lagrangian"

@@ -169,3 +169,22 @@ class PackingModel:
         """Keep a proven level: later stages may not make it worse."""
         expression = self._expression(coefficients)
         self.model.add(expression >= value if maximise else expression <= value)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A proven level that the later searches keep: a plan's ``coefficients``
+    sum to at least ``value``; with ``cover``, those villages each in exactly
+    one chosen group instead (the same level when it groups every coverable
+    weak village, and stronger for CP-SAT's LP)."""
+
+    coefficients: np.ndarray
+    value: int
+    cover: tuple[int, ...] = ()
+
+    def on(self, model: PackingModel, positions: Sequence[int] | None = None) -> None:
+        """Hold the level in ``model``, a model of the candidates at ``positions`` (default: all of them)."""
+        if self.cover:
+            model.hold_cover(list(self.cover))
+        else:
+            model.hold(self.coefficients if positions is None else self.coefficients[list(positions)], self.value, maximise=True)
