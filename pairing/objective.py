@@ -40,6 +40,11 @@ class Level:
     scale: int = 1
     offset: float = 0.0
 
+    @property
+    def sign(self) -> int:
+        """1 for a level to maximise, -1 for one to minimise: ``sign × coefficients`` is always maximised."""
+        return 1 if self.maximise else -1
+
     def restricted(self, positions: Sequence[int]) -> "Level":
         """The level over the candidates at ``positions``."""
         return replace(self, coefficients=self.coefficients[list(positions)])

@@ -22,7 +22,7 @@ from .instance import Instance
 from .locks import Locks
 from .model.candidates import Candidates
 from .model.conflicts import explain_conflict
-from .model.bounds import relaxation_bound
+from .model.bounds import bound_slack, relaxation_bound
 from .model.constraints import LockedCandidates, check_lock_ids
 from .model.packing import relative_gap
 from .objective import Levels
@@ -218,7 +218,7 @@ class Search:
             proven = all(stage is not None and stage.status == "OPTIMAL" for stage in per_block)
             reached = any(stage is not None for stage in per_block)
             value = int(level.coefficients[usable].sum())
-            bound, sources = self.level_bound(level, blocks, per_block, outcomes, proven)
+            bound, sources = self.level_bound(index, blocks, per_block, outcomes, proven)
             # A bound the plan reaches proves the level, whoever gave it.
             proven = proven or (bound <= value if level.maximise else bound >= value)
             bounds[level.name] = level.report(bound)
@@ -240,13 +240,14 @@ class Search:
                                    seed=self.params.seed, workers=self.params.workers, stages=tuple(stages),
                                    stopped=self.deadline.stopped())
 
-    def level_bound(self, level, blocks: list[list[int]], per_block, outcomes: list[BlockOutcome], proven: bool) -> tuple[int, str]:
-        """A level's bound over the county and who proved it: the sum over the
-        blocks of each block's search bound, or its trivial bound where that is
-        tighter or there is none; for a level to maximise, a block that did not
-        prove it takes its LP bound (or Lagrangian) where tighter still, each in
-        a share of the bound's time by its size (it holds for the level on its
-        own, so also under the levels before it)."""
+    def level_bound(self, index: int, blocks: list[list[int]], per_block, outcomes: list[BlockOutcome], proven: bool) -> tuple[int, str]:
+        """Level ``index``'s bound over the county and who proved it: the sum over
+        the blocks of each block's search bound, or its trivial bound where that
+        is tighter or there is none; a block that did not prove it takes its LP
+        bound (or Lagrangian) where tighter still, under the levels before it the
+        block proved, each in a share of the bound's time by its size (a
+        distance has no bound but 0 without them)."""
+        level = self.levels[index]
         tighter = min if level.maximise else max
         bounds, sources = [], []
         for stage, outcome in zip(per_block, outcomes):
@@ -257,16 +258,20 @@ class Search:
         if proven:
             return sum(bounds), "proven"
         # After a stop the plan goes back at once: no bound is worth the wait.
-        if level.maximise and not self.deadline.stopped():
+        if not self.deadline.stopped():
             unproven = [k for k, stage in enumerate(per_block) if stage is None or stage.status != "OPTIMAL"]
             pending, ends = sum(len(blocks[k]) for k in unproven), time.perf_counter() + self.bound_seconds
             for k in unproven:
                 seconds = max(0.0, ends - time.perf_counter()) * len(blocks[k]) / pending
                 pending -= len(blocks[k])
-                target = float(level.coefficients[list(outcomes[k].selection)].sum())
-                relaxed, name = relaxation_bound(self.locked.usable.subset(blocks[k]), self.instance.n,
-                                                 level.coefficients[blocks[k]], seconds, target=target)
-                if (whole := math.floor(relaxed + 1e-6)) < bounds[k]:
+                local = {c: position for position, c in enumerate(blocks[k])}
+                at_least = [(before.sign * before.coefficients[blocks[k]], before.sign * stage.value)
+                            for before, stage in zip(self.levels, outcomes[k].stages[:index]) if stage.status == "OPTIMAL"]
+                relaxed, name = relaxation_bound(self.locked.usable.subset(blocks[k]), self.instance.n, level.sign * level.coefficients[blocks[k]],
+                                                 seconds, target=level.sign * float(level.coefficients[list(outcomes[k].selection)].sum()),
+                                                 at_least=at_least, start=[local[c] for c in outcomes[k].selection])
+                whole = level.sign * math.floor(relaxed + bound_slack(relaxed))
+                if tighter(whole, bounds[k]) == whole and whole != bounds[k]:
                     bounds[k], sources[k] = whole, name
         return sum(bounds), " + ".join(sorted(set(sources)))
 
