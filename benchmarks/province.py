@@ -3,6 +3,7 @@
     python instances/province.py                          # once: builds instances/cache/
     python -m benchmarks.province                         # 2021 on 2 workers, the 1-worker run, the 2020 -> 2021 re-solve
     python -m benchmarks.province --only batch --workers 2
+    python -m benchmarks.province --only batch --keep /tmp/province   # keep the batches' folders to look into
 
 Records, in benchmarks/province.json and BENCHMARKS.md (section ``province``):
 - Shandong 2021, all counties, default rules (with the built per-county configs),
@@ -107,13 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, help="seconds per county (default: by size)")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "province.json"))
     parser.add_argument("--markdown", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument("--keep", help="a folder to keep the batches' outputs in (default: a temporary one)")
     args = parser.parse_args(argv)
     if not (CACHE / "shandong-2021.gpkg").is_file():
         raise SystemExit("build the province first: python instances/province.py")
     chosen = args.only or ["batch", "one-worker", "one-thread", "resolve"]
     runs = {}
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(args.keep or scratch)
         if "batch" in chosen:
             runs["2021"] = run_batch(2021, folder / "2021", args.workers, time_limit=args.time_limit)
             print("2021:", runs["2021"], flush=True)
