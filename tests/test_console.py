@@ -201,14 +201,22 @@ def test_a_search_reports_its_best_value_and_bound(monkeypatch, caplog):
     """With DEBUG records listened to, a search logs its progress (objective,
     value, bound, time left); without, it has no callback at all."""
     import pairing.model.cpsat as cpsat
-    from pairing import solve
+    from pairing import Rules
+    from pairing.deadline import Deadline
     from pairing.examples import path_county
+    from pairing.model.candidates import enumerate_candidates
+    from pairing.model.packing import PackingModel
+    from pairing.rules import SolverParams
 
     monkeypatch.setattr(cpsat, "PROGRESS_EVERY", 0.0)
     instance = path_county([500, 400, 300, 300, 500, 400], [6.0, 1, 2, 3, 4, 5], [False, True, True, False, True, False])
+    candidates = enumerate_candidates(instance, Rules())
     assert cpsat.SearchProgress.if_logged("x", 1, None) is None or logging.getLogger("pairing").isEnabledFor(logging.DEBUG)
+    # A search itself (a solve may prove every level from the LP without one).
     with caplog.at_level(logging.DEBUG, logger="pairing"):
-        assert solve(instance, time_limit=5).status == "OPTIMAL"
+        stage = PackingModel(candidates, instance.n).optimise(cpsat.cp_sat_solver(SolverParams(), 1), "villages_grouped", candidates.size,
+                                                              maximise=True, hint=(), deadline=Deadline.after(5))
+        assert stage.status == "OPTIMAL"
     reports = [record.progress for record in caplog.records if hasattr(record, "progress")]
     assert reports, "no progress was logged"
     assert {"objective", "candidates", "value", "bound", "seconds_left", "done"} <= set(reports[0])

@@ -70,6 +70,11 @@ def test_column_generation_with_held_levels_is_the_lp_over_every_column(seed):
         assert relaxed.optimal
         assert relaxed.value == pytest.approx(full_lp(candidates, instance.n, weights, rows), rel=1e-9, abs=1e-6)
         assert relaxed.value >= weights[list(best.selection)].sum() - 1e-6
+        # The LP's solution rounded is a packing that keeps the rows, when there is one.
+        if relaxed.rounded is not None:
+            groups = [row for c in relaxed.rounded for row in candidates.groups[c]]
+            assert len(groups) == len(set(groups))
+            assert all(a[list(relaxed.rounded)].sum() >= b for a, b in rows)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -89,7 +94,9 @@ def test_fixing_keeps_every_candidate_of_every_plan_as_good(seed):
 def test_the_search_over_the_lp_proves_the_whole_models_optimum(seed, start):
     instance, candidates, weak, later = setting(seed)
     held = Held(candidates.weak, weak.value)
-    for coefficients, levels in ((candidates.weak.astype(np.int64), []), (later, [held])):
+    # The weak level; the merged later levels under it; a level every candidate costs (the empty plan
+    # is worth most, but breaks the held level).
+    for coefficients, levels in ((candidates.weak.astype(np.int64), []), (later, [held]), (-candidates.distance, [held])):
         best = whole_optimum(candidates, instance.n, coefficients, levels)
         hint = weak.selection if levels else () if start == "no plan" else greedy_selection(candidates, instance.n)
         relaxed = lp_bound(candidates, coefficients, at_least=[(level.coefficients, level.value) for level in levels], start=hint)

@@ -25,6 +25,9 @@ class Relaxation:
     optimal: bool
     columns: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     reduced: np.ndarray | None = field(default=None, repr=False)
+    #: A packing that keeps the rows, rounded from the LP's solution (its columns by
+    #: value, then by weight, each taken if it fits); None when the rounding breaks a row.
+    rounded: tuple[int, ...] | None = field(default=None, repr=False)
 
     @property
     def whole(self) -> int:
@@ -103,11 +106,11 @@ def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 
     levels = [(np.asarray(a, dtype=float), float(b), solver.Constraint(float(b), solver.infinity())) for a, b in at_least]
     objective = solver.Objective()
     objective.SetMaximization()
-    in_master = np.zeros(len(weights), dtype=bool)
+    in_master, variables = np.zeros(len(weights), dtype=bool), {}
 
     def add(columns: np.ndarray) -> None:
         for c in columns.tolist():
-            chosen = solver.NumVar(0.0, 1.0, "")
+            chosen = variables[c] = solver.NumVar(0.0, 1.0, "")
             objective.SetCoefficient(chosen, float(weights[c]))
             for row in rows[starts[c]:starts[c + 1]].tolist():
                 villages[row].SetCoefficient(chosen, 1.0)
@@ -139,7 +142,18 @@ def lp_bound(candidates: Candidates, coefficients: np.ndarray, seconds: float = 
             best, best_reduced = bound, reduced
         priced = np.flatnonzero((reduced > PRICE_TOLERANCE) & ~in_master)
         if not len(priced):
-            return Relaxation(best, True, np.flatnonzero(in_master), best_reduced)
+            # Rounded from the LP's solution: its columns by value, then by weight, each
+            # taken if it fits (those the LP left out only if they add to the value).
+            master = np.flatnonzero(in_master)
+            values = np.fromiter((variables[c].solution_value() for c in master.tolist()), dtype=float, count=len(master))
+            order = np.lexsort((-weights[master], -values))
+            free, rounded = np.ones(len(held), dtype=bool), []
+            for c in master[order][(values[order] > PRICE_TOLERANCE) | (weights[master[order]] > 0)].tolist():
+                if free[rows[starts[c]:starts[c + 1]]].all():
+                    free[rows[starts[c]:starts[c + 1]]] = False
+                    rounded.append(c)
+            keeps = all(a[rounded].sum() >= b for a, b, _ in levels)
+            return Relaxation(best, True, master, best_reduced, tuple(sorted(rounded)) if keeps else None)
         add(priced[np.argsort(-reduced[priced], kind="stable")[:per_round]])
     return Relaxation(best, False, np.flatnonzero(in_master), best_reduced)
 

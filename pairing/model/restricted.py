@@ -1,6 +1,7 @@
 """A level searched over the few candidates its LP relaxation points to.
 
-First the restricted master heuristic: CP-SAT over the columns that column
+The search starts from the better of the caller's plan and the LP's solution
+rounded. First the restricted master heuristic: CP-SAT over the columns that column
 generation brought into the LP (a third of a township's candidates) finds a
 plan at or next to the optimum in a fraction of the time the whole model
 takes, and a plan that reaches the LP's bound is proven. Then reduced-value
@@ -38,7 +39,8 @@ ModelOf = Callable[[Sequence[int] | None], PackingModel]
 def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str, coefficients: np.ndarray,
                    relaxed: Relaxation, hint: Sequence[int], deadline: Deadline, *, keep: Sequence[int] = ()) -> StageResult:
     """Maximise whole-number ``coefficients`` with the help of ``relaxed``, the
-    LP relaxation of the same model (see the module): over the LP's columns for
+    LP relaxation of the same model (see the module), from the better of
+    ``hint`` and the LP's rounded solution: over the LP's columns for
     :data:`MASTER_SHARE` of the time, then over the candidates fixing keeps
     until ``deadline``. ``hint`` is a plan that keeps the model's locks and
     held levels; every restricted model holds it and ``keep`` (the locks'
@@ -63,6 +65,9 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
     target = relaxed.whole
     best = tuple(sorted(hint))
     value = int(coefficients[list(best)].sum())
+    # The LP's solution rounded may start the search higher (where no lock needs keeping).
+    if not keep and relaxed.rounded is not None and int(coefficients[list(relaxed.rounded)].sum()) > value:
+        best, value = relaxed.rounded, int(coefficients[list(relaxed.rounded)].sum())
     if value < target:
         master = _search(model_of, _union(relaxed.columns, best, keep), solver, objective, coefficients, best,
                          deadline.sooner(deadline.remaining() * MASTER_SHARE))
