@@ -175,8 +175,7 @@ class BlockSearch:
         without). A block too large to search whole keeps the windows' plan for
         this level, unproven, when the question is not settled."""
         level, n = self.levels[0], self.instance.n
-        keep = sorted(set(self.candidates.useful_for_weak(self.instance.weak, self.deadline))
-                      | {c for required in self.locks.required for c in required})
+        keep = sorted(set(self.candidates.useful_for_weak(self.instance.weak, self.deadline)) | set(self.locks.candidates))
         pruned, locks = self.candidates.subset(keep), self.locks.subset(keep)
         position = {c: k for k, c in enumerate(keep)}
         hint = tuple(position[c] for c in self.best if c in position)
@@ -279,7 +278,7 @@ class BlockSearch:
 
         if relaxed.optimal and locks.kept_by(hint):
             return search_over_lp(model_of, self.solver, objective, coefficients, relaxed, hint, deadline,
-                                  keep=sorted({c for required in locks.required for c in required}))
+                                  keep=locks.candidates)
         return model_of(None).optimise(self.solver, objective, coefficients, maximise=True, hint=hint, deadline=deadline)
 
     def record(self, stages: list[StageResult]) -> None:

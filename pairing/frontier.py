@@ -251,8 +251,7 @@ class Frontier:
         candidates = self.locked.usable
         part = candidates.subset(block)
         locks = self.locked.locks.within(block)
-        keep = sorted(set(useful_for_measure(part, self.instance.weak, self.cost[block]))
-                      | {c for required in locks.required for c in required})
+        keep = sorted(set(useful_for_measure(part, self.instance.weak, self.cost[block])) | set(locks.candidates))
         positions = [block[c] for c in keep]
         kept = part.subset(keep)
         coverable = sorted({row for rows in kept.groups for row in rows if self.instance.weak[row]})

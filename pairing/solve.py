@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import math
 import threading
 import time
 from dataclasses import replace
@@ -22,7 +21,7 @@ from .instance import Instance
 from .locks import Locks
 from .model.candidates import Candidates
 from .model.conflicts import explain_conflict
-from .model.bounds import bound_slack, relaxation_bound
+from .model.bounds import relaxation_bound, whole_bound
 from .model.constraints import LockedCandidates, check_lock_ids
 from .model.packing import relative_gap
 from .objective import Levels
@@ -270,7 +269,7 @@ class Search:
                 relaxed, name = relaxation_bound(self.locked.usable.subset(blocks[k]), self.instance.n, level.sign * level.coefficients[blocks[k]],
                                                  seconds, target=level.sign * float(level.coefficients[list(outcomes[k].selection)].sum()),
                                                  at_least=at_least, start=[local[c] for c in outcomes[k].selection])
-                whole = level.sign * math.floor(relaxed + bound_slack(relaxed))
+                whole = level.sign * whole_bound(relaxed)
                 if tighter(whole, bounds[k]) == whole and whole != bounds[k]:
                     bounds[k], sources[k] = whole, name
         return sum(bounds), " + ".join(sorted(set(sources)))

@@ -33,7 +33,7 @@ class Relaxation:
     def whole(self) -> int:
         """The largest whole number the bound allows a plan's value (the weights are
         whole numbers; the bound is summed in floats, so rounding is allowed for)."""
-        return math.floor(self.value + bound_slack(self.value))
+        return whole_bound(self.value)
 
     def could_reach(self, value: float) -> np.ndarray:
         """The candidates in some packing worth at least ``value`` by this bound
@@ -52,6 +52,12 @@ class Relaxation:
         if self.reduced is None:
             raise ValueError("no reduced values: the bound is not the LP's")
         return np.flatnonzero(self.value + np.minimum(0.0, self.reduced) >= value - bound_slack(self.value))
+
+
+def whole_bound(value: float) -> int:
+    """The largest whole number a bound of ``value`` allows, summed in floats
+    from whole-number weights (see :func:`bound_slack`)."""
+    return math.floor(value + bound_slack(value))
 
 
 def bound_slack(value: float) -> float:

@@ -81,6 +81,12 @@ class RequiredLocks:
     def __len__(self) -> int:
         return len(self.names)
 
+    @property
+    def candidates(self) -> list[int]:
+        """Every candidate some lock accepts, in order: a search over part of the
+        candidates keeps them all."""
+        return sorted({c for required in self.required for c in required})
+
     def subset(self, keep: Sequence[int]) -> "RequiredLocks":
         """The same locks over the candidates at positions ``keep`` (as
         :meth:`Candidates.subset` takes them); a lock left with no candidate is

@@ -66,8 +66,8 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
     best = tuple(sorted(hint))
     value = int(coefficients[list(best)].sum())
     # The LP's solution rounded may start the search higher (where no lock needs keeping).
-    if not keep and relaxed.rounded is not None and int(coefficients[list(relaxed.rounded)].sum()) > value:
-        best, value = relaxed.rounded, int(coefficients[list(relaxed.rounded)].sum())
+    if not keep and relaxed.rounded is not None and (rounded := int(coefficients[list(relaxed.rounded)].sum())) > value:
+        best, value = relaxed.rounded, rounded
     if value < target:
         master = _search(model_of, _union(relaxed.columns, best, keep), solver, objective, coefficients, best,
                          deadline.sooner(deadline.remaining() * MASTER_SHARE))
