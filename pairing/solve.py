@@ -175,7 +175,7 @@ class Search:
             if not unproven or self.deadline.remaining() < BLOCK_MINIMUM_SECONDS or self.deadline.stopped():
                 break
             log.info("another pass over %s unproven blocks, %.0f s left", len(unproven), self.deadline.remaining())
-            again = self._search_side_by_side(space, [blocks[k] for k in unproven], {k: outcomes[k] for k in unproven})
+            again = self._search_side_by_side(space, [blocks[k] for k in unproven], dict(enumerate(outcomes[k] for k in unproven)))
             for k, outcome in zip(unproven, again):
                 if sum(stage.status == "OPTIMAL" for stage in outcome.stages) >= sum(stage.status == "OPTIMAL" for stage in outcomes[k].stages):
                     outcomes[k] = outcome
@@ -183,7 +183,7 @@ class Search:
 
     def _search_side_by_side(self, space: SearchSpace, blocks: list[list[int]], earlier: dict[int, BlockOutcome]) -> list[BlockOutcome]:
         """One pass over ``blocks``; a block with an ``earlier`` outcome (by its
-        position) starts from that outcome's plan."""
+        position) starts from that outcome's plan and the levels it proved."""
         total = sum(len(block) for block in blocks)
         shared = [k for k, block in enumerate(blocks) if 2 * len(block) <= total]
         alone = [k for k, block in enumerate(blocks) if 2 * len(block) > total]
@@ -198,7 +198,7 @@ class Search:
                 pending[0] -= len(blocks[k])
             seconds = max(remaining * share, min(remaining, BLOCK_MINIMUM_SECONDS))
             start = space if k not in earlier else replace(space, preferred=frozenset(earlier[k].selection))
-            return BlockSearch(start, blocks[k], workers, self.deadline.sooner(seconds)).run()
+            return BlockSearch(start, blocks[k], workers, self.deadline.sooner(seconds), earlier.get(k)).run()
 
         with concurrent.futures.ThreadPoolExecutor(lanes, thread_name_prefix="pairing-block") as pool:
             outcomes = dict(zip(shared, pool.map(lambda k: run(k, lanes, 1), shared)))

@@ -18,7 +18,7 @@ from pairing.model.cpsat import cp_sat_solver
 from pairing.model.greedy import greedy_selection
 from pairing.model.merged import MergedLevels
 from pairing.model.packing import Held, PackingModel
-from pairing.model.restricted import KEPT_SHARE, search_over_lp
+from pairing.model.restricted import KEPT_SHARE, UNSETTLED, search_over_lp
 from pairing.rules import SolverParams
 from tests.test_exact import county
 
@@ -131,3 +131,28 @@ def test_a_search_out_of_time_keeps_a_valid_bound():
     stage = search_over_lp(model_of, cp_sat_solver(SolverParams(), 1), "level", later, replace(relaxed, columns=np.zeros(0, dtype=np.int64)),
                            weak.selection, Deadline.after(0.0))
     assert stage.bound >= whole_optimum(candidates, instance.n, later, [held]).value >= stage.value
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_search_asked_not_to_settle_stops_where_fixing_keeps_too_much(seed):
+    instance, candidates, weak, later = setting(seed)
+    held = Held(candidates.weak, weak.value)
+    relaxed = lp_bound(candidates, later, at_least=[(candidates.weak, weak.value)], start=weak.selection)
+    # A looser bound (still a bound) with no reduced values to fix by: fixing keeps every candidate.
+    loose = replace(relaxed, value=relaxed.value + 1e6, columns=np.zeros(0, dtype=np.int64), rounded=None,
+                    reduced=np.zeros(len(candidates)))
+    optimum = whole_optimum(candidates, instance.n, later, [held]).value
+
+    def model_of(positions):
+        model = PackingModel(candidates if positions is None else candidates.subset(positions), instance.n)
+        held.on(model, positions)
+        return model
+
+    search = lambda settle: search_over_lp(model_of, cp_sat_solver(SolverParams(), 1), "level", later, loose,  # noqa: E731
+                                           weak.selection, Deadline.after(30), settle=settle)
+    unsettled = search(False)
+    assert unsettled.status == UNSETTLED
+    assert unsettled.value == int(later[list(unsettled.selection)].sum()) <= optimum <= unsettled.bound
+    assert candidates.weak[list(unsettled.selection)].sum() >= weak.value
+    settled = search(True)
+    assert (settled.status, settled.value) == ("OPTIMAL", optimum)

@@ -42,9 +42,12 @@ class MergedLevels:
     weights: tuple[int, ...]
 
     @classmethod
-    def merge(cls, candidates: Candidates, n: int, levels: list[tuple[str, np.ndarray, bool]]) -> list["MergedLevels"]:
+    def merge(cls, candidates: Candidates, n: int, levels: list[tuple[str, np.ndarray, bool]], *,
+              limit: int | None = None) -> list["MergedLevels"]:
         """``levels`` (name, coefficients per candidate, maximise) grouped into as
-        few merged objectives as :data:`MERGE_RANGE` allows, in order."""
+        few merged objectives as ``limit`` (default :data:`MERGE_RANGE`) allows, in
+        order; ``limit=1`` leaves each level on its own."""
+        limit = MERGE_RANGE if limit is None else limit
         merged: list[MergedLevels] = []
         group: list[tuple[str, np.ndarray, bool, int, int]] = []
         rows = np.fromiter((row for rows in candidates.groups for row in rows), dtype=np.int64, count=int(candidates.size.sum()))
@@ -54,7 +57,7 @@ class MergedLevels:
             if high - low + 1 > EXACT_RANGE:
                 raise InputError(f"the objective level {name} spans {high - low + 1:,} values, more than 2^53, beyond which "
                                  "the solver's arithmetic is not exact", fix="use smaller weights", column="[objective]")
-            if group and math.prod(h - lo + 1 for *_, lo, h in group) * (high - low + 1) > MERGE_RANGE:
+            if group and math.prod(h - lo + 1 for *_, lo, h in group) * (high - low + 1) > limit:
                 merged.append(cls._of(group))
                 group = []
             group.append((name, oriented, maximise, low, high))

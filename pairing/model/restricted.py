@@ -31,20 +31,28 @@ MASTER_SHARE = 0.25
 #: Where fixing keeps more than this share of the candidates, the last search runs over all of them.
 KEPT_SHARE = 0.5
 
+#: The status of a search that stopped before a last search over the whole model,
+#: as its caller asked (see :func:`search_over_lp`'s ``settle``).
+UNSETTLED = "UNSETTLED"
+
 #: The model of the candidates at some positions (None: all of them), with the
 #: caller's locks and held levels.
 ModelOf = Callable[[Sequence[int] | None], PackingModel]
 
 
 def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str, coefficients: np.ndarray,
-                   relaxed: Relaxation, hint: Sequence[int], deadline: Deadline, *, keep: Sequence[int] = ()) -> StageResult:
+                   relaxed: Relaxation, hint: Sequence[int], deadline: Deadline, *, keep: Sequence[int] = (),
+                   settle: bool = True) -> StageResult:
     """Maximise whole-number ``coefficients`` with the help of ``relaxed``, the
     LP relaxation of the same model (see the module), from the better of
     ``hint`` and the LP's rounded solution: over the LP's columns for
     :data:`MASTER_SHARE` of the time, then over the candidates fixing keeps
     until ``deadline``. ``hint`` is a plan that keeps the model's locks and
     held levels; every restricted model holds it and ``keep`` (the locks'
-    candidates).
+    candidates). With ``settle`` False, a fixing that keeps more than
+    :data:`KEPT_SHARE` of the candidates ends the search with the plan so far,
+    status :data:`UNSETTLED`: merged levels whose LP is loose are then better
+    searched one by one, each with a tighter LP of its own.
 
     Examples
     --------
@@ -76,8 +84,11 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
     if value >= target:
         return StageResult(objective, "OPTIMAL", value, value, time.perf_counter() - started, best, bound_from="LP")
     kept = _union(relaxed.could_reach(value + 1), best, keep)
-    stage = _search(model_of, kept if len(kept) <= KEPT_SHARE * len(coefficients) else None, solver, objective, coefficients,
-                    best, deadline)
+    if len(kept) > KEPT_SHARE * len(coefficients):
+        if not settle:
+            return StageResult(objective, UNSETTLED, value, target, time.perf_counter() - started, best, bound_from="LP")
+        kept = None
+    stage = _search(model_of, kept, solver, objective, coefficients, best, deadline)
     seconds = time.perf_counter() - started
     if stage.status == "OPTIMAL":
         return StageResult(objective, "OPTIMAL", stage.value, stage.value, seconds, stage.selection)
