@@ -5,7 +5,6 @@ a wrong OPTIMAL from its presolve (google/or-tools#5293); a proof pairing prints
 must be one another solver agrees with."""
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 import pytest
 from ortools.linear_solver import pywraplp
