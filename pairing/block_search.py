@@ -139,9 +139,11 @@ class BlockSearch:
         self.best, self.keeps_locks = selection, True
 
     def start(self) -> None:
-        """The previous plan's groups that are still candidates (re-solving), then
-        a greedy plan that takes each lock's best candidate first."""
-        first = [k for k, c in enumerate(self.block) if c in self.space.preferred]
+        """The earlier pass's plan over the block, or the previous plan's groups that
+        are still candidates (re-solving), then a greedy plan that takes each
+        lock's best candidate first."""
+        preferred = self.space.preferred if self.earlier is None else frozenset(self.earlier.selection)
+        first = [k for k, c in enumerate(self.block) if c in preferred]
         self.best = greedy_selection(self.candidates, self.instance.n, self.locks, first)
         self.keeps_locks = self.locks.kept_by(self.best)
 
@@ -153,22 +155,22 @@ class BlockSearch:
         earlier = self.earlier
         if earlier is None or not earlier.keeps_locks:
             return []
-        local = {c: k for k, c in enumerate(self.block)}
         proven = list(itertools.takewhile(lambda stage: stage.status == "OPTIMAL", earlier.stages[:len(self.levels) - 1]))
-        if proven:
-            self.best, self.keeps_locks = tuple(sorted(local[c] for c in earlier.selection)), True
-            self.stages = proven
-        return [self.held(level, self.best) for level in self.levels[:len(proven)]]
+        if not proven:
+            return []
+        local = {c: k for k, c in enumerate(self.block)}
+        self.best, self.keeps_locks, self.stages = tuple(sorted(local[c] for c in earlier.selection)), True, proven
+        coverable = sorted({row for rows in self.candidates.groups for row in rows if self.instance.weak[row]})
+        return [self.held(level, self.best, coverable if k == 0 else ()) for k, level in enumerate(self.levels[:len(proven)])]
 
-    def held(self, level: Level, selection: Sequence[int]) -> Held:
+    def held(self, level: Level, selection: Sequence[int], coverable: Sequence[int] = ()) -> Held:
         """``level`` held at its value in ``selection``, a plan proven optimal on it:
-        as an exact cover when that plan groups every coverable weak village."""
+        as an exact cover when that plan groups all of ``coverable`` (the weak
+        villages some candidate holds, for the weak level)."""
         coefficients = level.sign * level.coefficients
         value = int(coefficients[list(selection)].sum())
-        if level is self.levels[0]:
-            coverable = tuple(sorted({row for rows in self.candidates.groups for row in rows if self.instance.weak[row]}))
-            if value == len(coverable):
-                return Held(coefficients, value, coverable)
+        if coverable and value == len(coverable):
+            return Held(coefficients, value, tuple(coverable))
         return Held(coefficients, value)
 
     def first_levels_in_highs(self) -> Held | None:
@@ -242,7 +244,7 @@ class BlockSearch:
         if stage.selection is not None:
             self.adopt(self.completed([keep[k] for k in stage.selection]), level.coefficients)
         self.stages.append(replace(stage, selection=self.best))
-        return self.held(level, self.best) if stage.status == "OPTIMAL" else None
+        return self.held(level, self.best, coverable) if stage.status == "OPTIMAL" else None
 
     def later_levels(self, held: list[Held], first: int = 1) -> None:
         """The levels after weak villages grouped, merged into one objective (one

@@ -197,8 +197,7 @@ class Search:
                 share = min(1.0, lanes * len(blocks[k]) / pending[0])
                 pending[0] -= len(blocks[k])
             seconds = max(remaining * share, min(remaining, BLOCK_MINIMUM_SECONDS))
-            start = space if k not in earlier else replace(space, preferred=frozenset(earlier[k].selection))
-            return BlockSearch(start, blocks[k], workers, self.deadline.sooner(seconds), earlier.get(k)).run()
+            return BlockSearch(space, blocks[k], workers, self.deadline.sooner(seconds), earlier.get(k)).run()
 
         with concurrent.futures.ThreadPoolExecutor(lanes, thread_name_prefix="pairing-block") as pool:
             outcomes = dict(zip(shared, pool.map(lambda k: run(k, lanes, 1), shared)))
