@@ -77,14 +77,15 @@ def figures(table: pd.DataFrame, wall: float, workers: int, threads: int) -> dic
 
 def overhead(table: pd.DataFrame) -> dict:
     """Per county: how long its worker sat idle before it while counties waited
-    (the scheduler handing out work), and how long its result took to reach the client."""
+    (the scheduler handing out work: from the files of the county before to its
+    start), and how long its result (plan, files and layers) took to reach the client."""
     rows = table[table["worker"] != ""].copy()
-    for column in ("started", "ended", "received"):
+    for column in ("started", "ended", "rendered", "received"):
         rows[column] = pd.to_numeric(rows[column])
     gaps = []
     for _, runs in rows.sort_values("started").groupby("worker"):
-        gaps += (runs["started"].to_numpy()[1:] - runs["ended"].to_numpy()[:-1]).tolist()
-    back = (rows["received"] - rows["ended"]).clip(lower=0)
+        gaps += (runs["started"].to_numpy()[1:] - runs["rendered"].to_numpy()[:-1]).tolist()
+    back = (rows["received"] - rows["rendered"]).clip(lower=0)
     return {"dispatch_seconds_per_county": round(sum(gaps) / max(1, len(rows)), 4),
             "return_seconds_per_county": round(float(back.mean()), 4) if len(back) else None}
 

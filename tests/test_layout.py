@@ -26,7 +26,7 @@ LAYERS = (
     ("presentation", ["tables", "report.layers", "report.fonts", "report.svg", "report.png", "report.html", "report.frontier",
                       "report.display", "assign.tables", "assign.page"]),
     ("writing", ["write", "assign.write"]),
-    ("the batch", ["batch.counties", "batch.task", "batch.province", "batch.run"]),
+    ("the batch", ["batch.counties", "batch.render", "batch.task", "batch.province", "batch.run"]),
     ("the command line", ["console", "progress", "command", "commands", "assign_command", "cli"]),
 )
 #: Package faces: they only hand names on, and stand outside the flow.

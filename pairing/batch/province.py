@@ -18,14 +18,14 @@ from ..files import write_text, write_villages
 from ..outputs import OutputFolder
 from ..report.html import html_page, html_table
 from ..report.svg import svg_path
-from ..tables import group_table, village_table
-from ..report.layers import group_shapes
 from .counties import County
+from .render import PROVINCE_CRS, CountyLayers, outline_of
 from .task import CountyResult
 
 #: The columns of ``batch.csv``, one row per county.
 COLUMNS = ["county", "county_name", "city_code", "city_name", "mode", "villages", "groups", "weak", "weak_grouped", "villages_grouped",
-           "status", "gap", "seconds", "villages_changed", "stopped", "error", "worker", "peak_mb", "started", "ended", "received"]
+           "status", "gap", "seconds", "villages_changed", "stopped", "error", "worker", "peak_mb", "started", "ended", "rendered",
+           "received"]
 #: The files a batch writes beside its county folders.
 PROVINCE_FILES = ("batch.csv", "batch.xlsx", "province.gpkg", "report.html")
 #: Fills of the province map, from few to all weak villages grouped (ColorBrewer YlGn).
@@ -48,7 +48,8 @@ def county_row(county: County, result: CountyResult | None, mode: str, *, error:
         if mode == "re-solved" and row["villages_changed"] == "":
             row["villages_changed"] = 0
     if result is not None:
-        row.update(worker=result.worker, peak_mb=result.peak_mb, started=result.started, ended=result.ended, received=result.received)
+        row.update(worker=result.worker, peak_mb=result.peak_mb, started=result.started, ended=result.ended, rendered=result.rendered,
+                   received=result.received)
     row["error"] = error or (result.error if result is not None else "")
     if row["error"]:
         row["status"] = "FAILED"
@@ -58,36 +59,38 @@ def county_row(county: County, result: CountyResult | None, mode: str, *, error:
 def write_province(out: Path, table: pd.DataFrame, results: dict[str, CountyResult], lang: str = "en") -> None:
     """The province's files; the villages and groups of counties not solved in
     this run (resumed) are read back from their ``plan.gpkg``."""
-    villages, groups = _layers(out, table, results)
+    villages, groups, outlines = _layers(out, table, results)
     with OutputFolder(out, PROVINCE_FILES) as output:
         output.write("batch.csv", lambda path: write_villages(table, path))
         output.write("batch.xlsx", lambda path: _xlsx(table, path))
         if villages is not None:
             output.write("province.gpkg", lambda path: _gpkg(villages, groups, path))
-        output.write("report.html", lambda path: write_text(path, province_html(table, villages, lang)))
+        output.write("report.html", lambda path: write_text(path, province_html(table, outlines, lang)))
 
 
 def _layers(out: Path, table: pd.DataFrame, results: dict[str, CountyResult]):
-    """Every village and group of the province, in longitude/latitude, with county columns."""
-    villages, groups = [], []
+    """Every village and group of the province, with county columns, and each
+    county's outline, in :data:`PROVINCE_CRS`."""
+    villages, groups, outlines = [], [], {}
     for row in table.itertuples(index=False):
         columns = {"county": row.county, "county_name": row.county_name, "city_code": row.city_code, "city_name": row.city_name}
         result = results.get(row.county)
-        if result is not None and result.plan is not None and result.plan.instance.geometry is not None:
-            plan = result.plan
-            crs = plan.instance.geometry.crs
-            villages.append(gpd.GeoDataFrame(village_table(plan).assign(**columns), geometry=list(plan.instance.geometry), crs=crs)
-                            .to_crs("EPSG:4326"))
-            if plan.groups:
-                groups.append(gpd.GeoDataFrame(group_table(plan).assign(**columns), geometry=group_shapes(plan), crs=crs).to_crs("EPSG:4326"))
-        elif (out / str(row.county) / "plan.gpkg").is_file():
-            path = out / str(row.county) / "plan.gpkg"
-            villages.append(gpd.read_file(path, layer="villages").assign(**columns).to_crs("EPSG:4326"))
-            groups.append(gpd.read_file(path, layer="groups").assign(**columns).to_crs("EPSG:4326"))
+        path = out / str(row.county) / "plan.gpkg"
+        if result is not None and result.layers is not None:
+            layers = result.layers
+        elif result is None and path.is_file():
+            shapes = gpd.read_file(path, layer="villages").to_crs(PROVINCE_CRS)
+            layers = CountyLayers(shapes, gpd.read_file(path, layer="groups").to_crs(PROVINCE_CRS), outline_of(shapes))
+        else:
+            continue
+        villages.append(layers.villages.assign(**columns))
+        if layers.groups is not None:
+            groups.append(layers.groups.assign(**columns))
+        outlines[row.county] = layers.outline
     if not villages:
-        return None, None
-    merge = lambda frames: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")  # noqa: E731
-    return merge(villages), merge(groups) if groups else None
+        return None, None, None
+    merge = lambda frames: gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=PROVINCE_CRS)  # noqa: E731
+    return merge(villages), merge(groups) if groups else None, gpd.GeoSeries(outlines, crs=PROVINCE_CRS)
 
 
 def _gpkg(villages: gpd.GeoDataFrame, groups: gpd.GeoDataFrame | None, path: Path) -> None:
@@ -130,16 +133,17 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([(item, f"{value:,}" if isinstance(value, int) else value) for item, value in items], columns=["item", "value"])
 
 
-def province_html(table: pd.DataFrame, villages: gpd.GeoDataFrame | None, lang: str = "en") -> str:
+def province_html(table: pd.DataFrame, outlines: gpd.GeoSeries | None, lang: str = "en") -> str:
     """The province's offline report: totals, the counties that need a look, a
-    table by city and county, and a map of the counties by weak coverage."""
+    table by city and county, and a map of the counties (``outlines``, by county
+    key) by weak coverage."""
     parts = ["<h1>Cross-village grouping: the province</h1>", "<h2>Totals</h2>", html_table(totals(table))]
     attention = table[table["status"].isin(["FAILED", "FEASIBLE", "UNKNOWN"])]
     parts.append(f"<h2>Counties that failed or are not proven ({len(attention)})</h2>")
     parts.append(html_table(attention[["county", "county_name", "status", "gap", "error"]]) if len(attention)
                  else '<p class="note">Every county was solved and proven optimal.</p>')
-    if villages is not None:
-        parts += ["<h2>Map: share of weak villages grouped</h2>", _map(table, villages)]
+    if outlines is not None:
+        parts += ["<h2>Map: share of weak villages grouped</h2>", _map(table, outlines)]
     parts.append("<h2>Counties by city</h2>")
     shown = ["county", "county_name", "mode", "villages", "groups", "weak", "weak_grouped", "villages_grouped", "status", "gap", "seconds"]
     for city, rows in table.groupby(table["city_name"].replace("", "—"), sort=True):
@@ -148,10 +152,9 @@ def province_html(table: pd.DataFrame, villages: gpd.GeoDataFrame | None, lang: 
     return html_page("Cross-village grouping: the province", "\n".join(parts), lang)
 
 
-def _map(table: pd.DataFrame, villages: gpd.GeoDataFrame, width: int = 900) -> str:
-    """The counties as inline SVG (each the union of its villages), filled by the share of weak villages grouped."""
-    projected = villages.to_crs("EPSG:3857")
-    outlines = projected.groupby("county").geometry.agg(lambda shapes: shapely.union_all(shapes.values))
+def _map(table: pd.DataFrame, outlines: gpd.GeoSeries, width: int = 900) -> str:
+    """The counties' outlines as inline SVG, filled by the share of weak villages grouped."""
+    outlines = outlines.to_crs("EPSG:3857")
     min_x, min_y, max_x, max_y = shapely.total_bounds(outlines.values)
     scale = width / max(max_x - min_x, 1.0)
     height = int((max_y - min_y) * scale) + 1

@@ -1,7 +1,7 @@
 """Running a batch of counties on Dask: a ``LocalCluster`` on this machine by
 default, or an existing cluster by its scheduler's address. The client reads
-the counties, sends each worker a county's data, gets its plan back and writes
-the county's outputs; a county that fails (bad data, locks that cannot hold, a
+the counties, sends each worker a county's data, gets its plan and rendered
+files back and writes them; a county that fails (bad data, locks that cannot hold, a
 worker that dies, a solve that overruns) is recorded with its one-line error
 and the others go on. A stop (Ctrl-C) ends the counties running within about a
 second, keeping their best plans, and every county finished so far."""
@@ -26,9 +26,10 @@ from ..errors import InputError
 from ..id_pairs import read_renames
 from ..outputs import OutputFolder
 from ..read_plan import read_plan
-from ..write import PLAN_FILES, REVISION_FILES, parse_formats, write_solved_into
+from ..write import PLAN_FILES, parse_formats
 from .counties import County, county_config, read_counties
 from .province import COLUMNS, county_row, write_province
+from .render import COUNTY_FILES
 from .task import CountyResult, CountyTask, run_county
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,8 @@ def batch(inputs: list[str | Path], out: str | Path, *, by: str | None = None, c
         try:
             tasks.append(CountyTask(county.key, county.table, county.source, county_config(config, configs, county.key),
                                     time_limit or county_time_limit(len(county.table)), 1,
-                                    read_plan(Path(previous) / county.key / "plan.csv") if mode == "re-solved" else None, renamed))
+                                    read_plan(Path(previous) / county.key / "plan.csv") if mode == "re-solved" else None, renamed,
+                                    formats, lang, {"county": county.key, "mode": mode}))
         except InputError as error:
             rows[county.key] = county_row(county, None, mode, error=str(error))
     by_key = {county.key: county for county in counties}
@@ -131,9 +133,8 @@ def batch(inputs: list[str | Path], out: str | Path, *, by: str | None = None, c
     def finish(result: CountyResult, mode: str) -> None:
         county = by_key[result.key]
         if result.plan is not None:
-            result = replace(result, plan=_with_source(result.plan, county))
-            _write_county(out / county.key, county, result, formats, lang, mode)
-            gathered[result.key] = result
+            _write_county(out / county.key, result.files)
+            gathered[result.key] = replace(result, files={})
         rows[result.key] = county_row(county, result, mode)
         log.info("county %s %s: %s", county.key, mode, result.error or f"{result.plan.status} in {result.seconds:.1f} s")
 
@@ -185,16 +186,11 @@ def finished(folder: Path, county: County, formats, mode: str) -> dict | None:
     return county_row(county, None, mode, summary=summary)
 
 
-def _with_source(plan, county: County):
-    return replace(plan, instance=replace(plan.instance, source=county.source)) if plan.instance.source != county.source else plan
-
-
-def _write_county(folder: Path, county: County, result: CountyResult, formats, lang: str, mode: str) -> None:
-    """The county's outputs, written by the client as one set, with what the
-    batch needs to resume in ``summary.json``."""
-    extra = {"batch": {"county": county.key, "input_digest": county.digest, "mode": mode, "seconds": round(result.seconds, 3)}}
-    with OutputFolder(folder, [*PLAN_FILES.values(), *REVISION_FILES]) as output:
-        write_solved_into(output, result.plan, revision=result.revision, extra=extra, formats=formats, lang=lang)
+def _write_county(folder: Path, files: dict[str, bytes]) -> None:
+    """A county's outputs, as its worker rendered them, written as one set."""
+    with OutputFolder(folder, COUNTY_FILES) as output:
+        for name, content in files.items():
+            output.write(name, lambda path, content=content: path.write_bytes(content))
 
 
 @contextlib.contextmanager

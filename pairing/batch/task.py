@@ -1,7 +1,7 @@
 """One county's work, as a Dask worker does it: build the instance from the
-county's table, solve it (or re-solve it against its previous plan), and send
-the result back. Nothing here touches a file: a worker need share no file
-system with the client, which writes every output."""
+county's table, solve it (or re-solve it against its previous plan), render its
+files and layers, and send them back. Nothing here touches the batch's folder:
+a worker need share no file system with the client, which writes every output."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from ..plan import Plan
 from ..read import instance_from_table
 from ..resolve import Revision, resolve
 from ..solve import solve
+from .counties import table_digest
+from .render import CountyLayers, county_layers, render_files
 
 #: A solve that has not returned this long after its time limit is given up
 #: (a bug): the county is recorded as failed and the worker goes on.
@@ -29,7 +31,10 @@ OVERRUN_SECONDS = 60.0
 @dataclass(frozen=True)
 class CountyTask:
     """What a worker needs for one county: its table and config, the previous
-    plan and renames when re-solving, and the solver's time and threads."""
+    plan and renames when re-solving, the solver's time and threads, and the
+    files to render (``formats``, ``lang``, and ``record``: what the county's
+    ``summary.json`` keeps under ``batch``, with the table's digest and the
+    solve's seconds added)."""
 
     key: str
     table: pd.DataFrame = field(repr=False)
@@ -39,12 +44,16 @@ class CountyTask:
     workers: int
     previous: Plan | None = field(default=None, repr=False)
     renames: dict[str, str] = field(default_factory=dict, repr=False)
+    formats: tuple[str, ...] = ()
+    lang: str = "en"
+    record: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class CountyResult:
-    """What came back: the plan (and the revision when re-solving), or the
-    one-line error; when the work ran on the worker (``time.time()``)."""
+    """What came back: the plan (and the revision when re-solving), its files
+    (name -> content) and layers, or the one-line error; when the solve ran on
+    the worker (``time.time()``)."""
 
     key: str
     plan: Plan | None = field(default=None, repr=False)
@@ -52,8 +61,12 @@ class CountyResult:
     error: str = ""
     started: float = 0.0
     ended: float = 0.0
-    #: Where it ran (a worker's address), its process's peak memory so far (MB),
-    #: and when the client had it back (``time.time()``): for the benchmarks.
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    layers: CountyLayers | None = field(default=None, repr=False)
+    #: When its files were rendered, where it ran (a worker's address), its
+    #: process's peak memory so far (MB), and when the client had it back
+    #: (``time.time()``): for the benchmarks.
+    rendered: float = 0.0
     worker: str = ""
     peak_mb: float = 0.0
     received: float = 0.0
@@ -69,23 +82,26 @@ def run_county(task: CountyTask, stop: StopLike | None = None) -> CountyResult:
     Examples
     --------
     >>> county = path_county([500, 400, 300], weak=[False, True, True], x=[0, 1000, 2000], y=0)
-    >>> task = CountyTask("370000", county.villages, "example", Config(), time_limit=5, workers=1)
+    >>> task = CountyTask("370000", county.villages, "example", Config(), time_limit=5, workers=1, formats=("csv", "json"))
     >>> result = run_county(task)
-    >>> result.error, result.plan.status, len(result.plan.groups)
-    ('', 'OPTIMAL', 1)
+    >>> result.error, result.plan.status, len(result.plan.groups), sorted(result.files)
+    ('', 'OPTIMAL', 1, ['plan.csv', 'summary.json'])
     """
     started = time.time()
     try:
         outcome = _bounded(task, stop)
+        ended = time.time()
+        plan, revision = (outcome.plan, outcome) if isinstance(outcome, Revision) else (outcome, None)
+        record = {"batch": {**task.record, "input_digest": table_digest(task.table), "seconds": round(ended - started, 3)}}
+        files = render_files(plan, revision, formats=task.formats, lang=task.lang, extra=record) if task.formats else {}
+        layers = county_layers(plan)
     except InputError as error:
         return CountyResult(task.key, error=str(error).replace("\n", " "), started=started, ended=time.time())
     except Exception as error:  # a bug in pairing: recorded, and the batch goes on
         where = traceback.extract_tb(error.__traceback__)[-1]
         return CountyResult(task.key, error=f"{type(error).__name__}: {error} (at {where.filename}:{where.lineno}; please report it)",
                             started=started, ended=time.time())
-    if isinstance(outcome, Revision):
-        return CountyResult(task.key, outcome.plan, outcome, started=started, ended=time.time())
-    return CountyResult(task.key, outcome, started=started, ended=time.time())
+    return CountyResult(task.key, plan, revision, started=started, ended=ended, files=files, layers=layers, rendered=time.time())
 
 
 def _bounded(task: CountyTask, stop: StopLike | None) -> Plan | Revision:
