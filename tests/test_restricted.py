@@ -156,3 +156,39 @@ def test_a_search_asked_not_to_settle_stops_where_fixing_keeps_too_much(seed):
     assert candidates.weak[list(unsettled.selection)].sum() >= weak.value
     settled = search(True)
     assert (settled.status, settled.value) == ("OPTIMAL", optimum)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_search_aims_at_the_bound_first_over_fewer_candidates(seed):
+    instance, candidates, weak, later = setting(seed)
+    held = Held(candidates.weak, weak.value)
+    # No LP columns: the searches after the first (over the plan's candidates alone) are fixing's.
+    relaxed = replace(lp_bound(candidates, later, at_least=[(candidates.weak, weak.value)], start=weak.selection),
+                      columns=np.zeros(0, dtype=np.int64), rounded=None)
+    searched = []
+
+    def model_of(positions):
+        searched.append(None if positions is None else list(positions))
+        model = PackingModel(candidates if positions is None else candidates.subset(positions), instance.n)
+        held.on(model, positions)
+        return model
+
+    stage = search_over_lp(model_of, cp_sat_solver(SolverParams(), 1), "level", later, relaxed, weak.selection, Deadline.after(30))
+    optimum = whole_optimum(candidates, instance.n, later, [held]).value
+    assert (stage.status, stage.value) == ("OPTIMAL", optimum)
+    aimed = searched[1:]
+    assert aimed[0] == sorted(set(relaxed.could_reach(relaxed.whole).tolist()) | set(weak.selection))
+    assert len(aimed[0]) < KEPT_SHARE * len(candidates)
+    # Each search after a higher aim holds every candidate the one before held.
+    assert all(after is None or set(before) <= set(after) for before, after in zip(aimed, aimed[1:]))
+    if optimum == relaxed.whole:  # found where it was first aimed at: proven there
+        assert len(aimed) == 1
+
+
+def test_every_candidate_of_a_plan_reaches_its_value():
+    instance, candidates, _, later = setting(0)
+    relaxed = lp_bound(candidates, later)
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        plan = greedy_selection(candidates, instance.n, first=rng.permutation(len(candidates))[:40].tolist())
+        assert relaxed.reach()[list(plan)].min() >= later[list(plan)].sum() - 1e-6 * max(1.0, abs(relaxed.value))

@@ -49,9 +49,13 @@ class Relaxation:
         >>> relaxed.value, relaxed.could_reach(6).tolist()
         (6.0, [0, 2])
         """
+        return np.flatnonzero(self.reach() >= value - bound_slack(self.value))
+
+    def reach(self) -> np.ndarray:
+        """Each candidate's most: what a packing that holds it is worth at most by this bound."""
         if self.reduced is None:
             raise ValueError("no reduced values: the bound is not the LP's")
-        return np.flatnonzero(self.value + np.minimum(0.0, self.reduced) >= value - bound_slack(self.value))
+        return self.value + np.minimum(0.0, self.reduced)
 
 
 def whole_bound(value: float) -> int:
