@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 #: county would take longer than the solves (rebuild one with `pairing report`).
 BATCH_FORMATS = ("csv", "json", "gpkg", "xlsx")
 #: A county's default time limit: a second per this many villages, within the bounds below.
-VILLAGES_PER_SECOND = 25
+VILLAGES_PER_SECOND = 20
 TIME_LIMIT_BOUNDS = (5.0, 60.0)
 
 
@@ -165,7 +165,7 @@ def county_time_limit(villages: int) -> float:
     Examples
     --------
     >>> county_time_limit(60), county_time_limit(864), county_time_limit(5000)
-    (5.0, 34.56, 60.0)
+    (5.0, 43.2, 60.0)
     """
     low, high = TIME_LIMIT_BOUNDS
     return min(high, max(low, villages / VILLAGES_PER_SECOND))
