@@ -9,11 +9,11 @@ fixing (:meth:`pairing.model.bounds.Relaxation.could_reach`), top down: CP-SAT
 over the few candidates that could be in a plan worth the LP's bound, which
 finds one (optimal) or lowers the bound to the most the others could reach;
 then aimed halfway down; last over every candidate that could be in a better
-plan than the one so far, which settles the level exactly. A 499-village
-county's largest township, weak level, one thread: the last search alone took
-5 s to reach 90 of 91; aimed at 91, 0.6 s to prove it. On one thread: the later levels of a 797-village county's townships 29 s ->
-12 s; the weak level of a 1,016-village county's 15 townships 33 s -> 8 s
-(BENCHMARKS.md, "Province batch").
+plan than the one so far, which settles the level exactly. On one thread: the
+later levels of a 797-village county's townships 29 s -> 12 s; the weak level
+of a 1,016-village county's 15 townships 33 s -> 8 s; a 499-village county's
+largest township, weak level: the last search alone reached 90 of 91 in 5 s,
+aimed at 91 it proved 91 in 0.6 s (BENCHMARKS.md, "Province batch").
 """
 
 from __future__ import annotations
@@ -55,8 +55,8 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
     ``hint`` and the LP's rounded solution: over the LP's columns for
     :data:`MASTER_SHARE` of the time, then over the candidates fixing keeps for
     a plan worth the bound, then halfway down (:data:`TOP_DOWN_STEPS`, each for
-    :data:`STEP_SHARE` of the time left), then for a better plan until ``deadline``. ``hint`` is a plan that keeps the model's locks and
-    held levels; every restricted model holds it and ``keep`` (the locks'
+    :data:`STEP_SHARE` of the time left), then for a better plan until
+    ``deadline``. ``hint`` is a plan that keeps the model's locks and held levels; every restricted model holds it and ``keep`` (the locks'
     candidates). With ``settle`` False, a fixing that keeps more than
     :data:`KEPT_SHARE` of the candidates ends the search with the plan so far,
     status :data:`UNSETTLED`: merged levels whose LP is loose are then better
@@ -92,6 +92,11 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
     if value >= target:
         return StageResult(objective, "OPTIMAL", value, value, time.perf_counter() - started, best, bound_from="LP")
     bound, reach, aim, steps = target, relaxed.reach(), target, 0
+
+    def so_far(status: str) -> StageResult:
+        return StageResult(objective, status, value, bound, time.perf_counter() - started, best,
+                           bound_from="LP" if bound >= target else "CP-SAT")
+
     while True:
         # A plan worth ``aim`` holds only candidates that could reach it: the
         # higher the aim, the fewer. Searched over them, a plan found that reaches
@@ -100,14 +105,13 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
         kept = _union(relaxed.could_reach(aim), best, keep)
         if len(kept) > KEPT_SHARE * len(coefficients):
             if not settle:
-                return StageResult(objective, UNSETTLED, value, bound, time.perf_counter() - started, best,
-                                   bound_from="LP" if bound >= target else "CP-SAT")
+                return so_far(UNSETTLED)
             kept, last = None, True
         stage = _search(model_of, kept, solver, objective, coefficients, best,
                         deadline if last else deadline.sooner(deadline.remaining() * STEP_SHARE))
         if stage.value is not None and stage.value > value:
             best, value = stage.selection, stage.value
-        outside = reach[np.setdiff1d(np.arange(len(reach)), kept)] if kept is not None else reach[:0]
+        outside = np.delete(reach, kept) if kept is not None else reach[:0]
         inner = bound if stage.bound is None else stage.bound
         bound = min(bound, max(inner, value, whole_bound(outside.max()) if len(outside) else value))
         steps += 1
@@ -115,8 +119,7 @@ def search_over_lp(model_of: ModelOf, solver: cp_model.CpSolver, objective: str,
             break
         # One not settled over few candidates will not be over more: the last search has the time left.
         aim = value + 1 if stage.status != "OPTIMAL" or steps >= TOP_DOWN_STEPS else value + 1 + (bound - value - 1) // 2
-    return StageResult(objective, "OPTIMAL" if value >= bound else "FEASIBLE", value, bound, time.perf_counter() - started, best,
-                       bound_from="LP" if bound >= target else "CP-SAT")
+    return so_far("OPTIMAL" if value >= bound else "FEASIBLE")
 
 
 def _union(*positions: Sequence[int]) -> np.ndarray:
